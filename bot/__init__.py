@@ -1,0 +1,1 @@
+"""codex-pr-bot: turn a request into a reviewed pull request with OpenAI Codex."""

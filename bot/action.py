@@ -1,0 +1,143 @@
+"""Action mode: the composition root, and the only place that reads the runner's contract.
+
+Event → request → who may ask → the agent's change → branch, pull request, replies.
+Once a request is accepted, every path ends in a reply on the issue, the outputs and
+the job summary; a bad setting or event file ends on stderr and writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import messages
+from bot.actions_runtime import Runtime
+from bot.errors import BotError, ConfigError, EventError
+from bot.events import Skip, parse_event
+from bot.report import Conclusion, Report
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+@dataclass(frozen=True)
+class RunnerContext:
+    """What the Actions runner tells a container action through its environment."""
+
+    event_name: str
+    event_path: Path
+    workspace: Path
+    repository: str
+    api_url: str
+    server_url: str
+    run_url: str | None
+    actor: str | None
+    output_path: Path | None
+    summary_path: Path | None
+
+
+def runner_context(environ: Mapping[str, str]) -> RunnerContext:
+    missing = [
+        name
+        for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY")
+        if not environ.get(name)
+    ]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)} not set: this command runs inside GitHub Actions.",
+            hint="On your machine use `codex-pr-bot local`.",
+        )
+    server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    run_id = environ.get("GITHUB_RUN_ID")
+    repository = environ["GITHUB_REPOSITORY"]
+
+    def path(name: str) -> Path | None:
+        return Path(environ[name]) if environ.get(name) else None
+
+    return RunnerContext(
+        event_name=environ["GITHUB_EVENT_NAME"],
+        event_path=Path(environ["GITHUB_EVENT_PATH"]),
+        workspace=Path(environ.get("GITHUB_WORKSPACE") or os.getcwd()),
+        repository=repository,
+        api_url=environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
+        server_url=server,
+        run_url=f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
+        actor=environ.get("GITHUB_ACTOR"),
+        output_path=path("GITHUB_OUTPUT"),
+        summary_path=path("GITHUB_STEP_SUMMARY"),
+    )
+
+
+def read_event(path: Path) -> dict[str, Any]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EventError(f"The event file {path} cannot be read: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise EventError(f"The event file {path} is not valid JSON: {exc}.") from None
+    if not isinstance(payload, dict):
+        raise EventError(f"The event file {path} does not hold a JSON object.")
+    return payload
+
+
+def configured_prompt(settings: Settings, workspace: Path) -> str | None:
+    if settings.prompt:
+        return settings.prompt
+    if settings.prompt_file:
+        file = (workspace / settings.prompt_file).resolve()
+        if workspace.resolve() not in file.parents or not file.is_file():
+            raise ConfigError(
+                f"prompt_file '{settings.prompt_file}' is not a file in the repository."
+            )
+        return file.read_text(encoding="utf-8")
+    return None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
+
+
+def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    try:
+        context = runner_context(environ)
+        settings = load_settings(environ)
+        runtime = Runtime(output_path=context.output_path, summary_path=context.summary_path)
+        # Masks go first, before anything else is printed.
+        runtime.mask(_secrets(settings))
+        payload = read_event(context.event_path)
+        parsed = parse_event(
+            context.event_name,
+            payload,
+            trigger=settings.trigger,
+            configured_prompt=configured_prompt(settings, context.workspace),
+        )
+    except BotError as exc:
+        print(f"codex-pr-bot: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if isinstance(parsed, Skip):
+        log.info("skipped: %s", parsed.reason)
+        return _finish(runtime, Report(Conclusion.SKIPPED, parsed.reason))
+    if settings.github_token is None:
+        print("codex-pr-bot: no GitHub token: set the github_token input.", file=sys.stderr)
+        return ConfigError.exit_code
+    from bot.workflow import handle
+
+    report = asyncio.run(handle(settings, environ, context, parsed, runtime))
+    return _finish(runtime, report)
+
+
+def _finish(runtime: Runtime, report: Report) -> int:
+    runtime.set_outputs(report.outputs())
+    runtime.add_summary(messages.job_summary(report))
+    if report.conclusion is Conclusion.FAILED:
+        runtime.error(report.summary)
+    return report.exit_code
+

@@ -1,0 +1,178 @@
+"""The orchestrating agent (OpenAI Agents SDK): the only module that imports ``agents``.
+
+The agent sees exactly two tools, Codex's ``codex`` and ``codex-reply``, served over
+MCP stdio by a process that gets an explicit, minimal environment. The working
+directory, sandbox and approval policy are pinned here, on every call, whatever the
+model asks; the agent ends with a structured result our code publishes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openai
+from agents import Agent, RunConfig, Runner
+from agents.exceptions import AgentsException, MaxTurnsExceeded
+from agents.mcp import MCPServerStdio, create_static_tool_filter
+from agents.models.openai_responses import OpenAIResponsesModel
+from mcp_types import CallToolResult
+from pydantic import BaseModel, Field
+
+from bot.errors import AgentError
+
+log = logging.getLogger("agent")
+
+CODEX_TOOLS = ("codex", "codex-reply")
+
+
+class AgentResult(BaseModel):
+    """What the agent hands back; our code, not the model, acts on it."""
+
+    title: str = Field(description="Pull-request title, imperative, under 72 characters.")
+    body: str = Field(description="Pull-request body in Markdown: what changed and why.")
+    commit_message: str = Field(description="Commit message: a subject line, a blank line, a body.")
+    summary: str = Field(description="One sentence for the requester on what was done.")
+
+
+@dataclass(frozen=True)
+class ModelEndpoint:
+    api_key: str
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CodexServerCommand:
+    """How to start the MCP server that exposes Codex."""
+
+    command: str
+    args: tuple[str, ...]
+    env: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class AgentRun:
+    result: AgentResult
+    model_requests: int
+    input_tokens: int
+    output_tokens: int
+
+
+class _PinnedCodexServer(MCPServerStdio):
+    """Overwrites the arguments that decide Codex's powers on every ``codex`` call.
+
+    Our own server enforces the same values; pinning here as well keeps them fixed
+    when the user points the bot at another Codex MCP server.
+    """
+
+    def __init__(self, pinned: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pinned = dict(pinned)
+
+    async def call_tool(
+        self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
+    ) -> CallToolResult:
+        arguments = dict(arguments or {})
+        if tool_name == "codex":
+            arguments.pop("config", None)
+            arguments.update(self._pinned)
+        log.info("agent calls %s", tool_name)
+        return await super().call_tool(tool_name, arguments, meta)
+
+
+async def run_agent(
+    *,
+    prompt: str,
+    instructions: str,
+    model: str,
+    endpoint: ModelEndpoint,
+    server: CodexServerCommand,
+    workspace: Path,
+    sandbox: str,
+    max_turns: int,
+    tool_timeout_seconds: float,
+    tracing: bool,
+) -> AgentRun:
+    """Run the agent to its structured result, or raise AgentError saying why not."""
+    client = openai.AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url)
+    codex = _PinnedCodexServer(
+        pinned={"cwd": str(workspace), "sandbox": sandbox, "approval-policy": "never"},
+        name="codex",
+        params={
+            "command": server.command,
+            "args": list(server.args),
+            "env": dict(server.env),
+            "cwd": str(workspace),
+        },
+        # A real Codex turn takes minutes; the SDK's 5 s default would cut it off.
+        client_session_timeout_seconds=tool_timeout_seconds,
+        cache_tools_list=True,
+        tool_filter=create_static_tool_filter(allowed_tool_names=list(CODEX_TOOLS)),
+        # Without it the model sees only text and cannot learn the threadId.
+        use_structured_content=True,
+    )
+    agent = Agent(
+        name="codex-pr-bot",
+        instructions=instructions,
+        model=OpenAIResponsesModel(model=model, openai_client=client),
+        mcp_servers=[codex],
+        output_type=AgentResult,
+    )
+    try:
+        async with codex:
+            run = await Runner.run(
+                agent,
+                input=prompt,
+                max_turns=max_turns,
+                run_config=RunConfig(tracing_disabled=not tracing),
+            )
+    except MaxTurnsExceeded:
+        raise AgentError(
+            f"The agent used all {max_turns} turns without finishing.",
+            hint="Make the request smaller, or raise max_turns.",
+        ) from None
+    except openai.APIStatusError as exc:
+        raise AgentError(
+            f"The model API answered {exc.status_code}: {_api_message(exc)}",
+            hint=_status_hint(exc.status_code),
+        ) from None
+    except openai.APIConnectionError as exc:
+        raise AgentError(
+            f"The model API could not be reached: {exc}",
+            hint="Check OPENAI_BASE_URL and the runner's network.",
+        ) from None
+    except AgentsException as exc:
+        raise AgentError(f"The agent failed: {exc}") from None
+    finally:
+        await client.close()
+    usage = run.context_wrapper.usage
+    return AgentRun(
+        result=run.final_output_as(AgentResult, raise_if_incorrect_type=True),
+        model_requests=usage.requests,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+    )
+
+
+def _api_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, Mapping):
+        message = body.get("message") or body.get("error", {})
+        if isinstance(message, Mapping):
+            message = message.get("message")
+        if message:
+            return str(message)
+    return exc.message
+
+
+def _status_hint(status: int) -> str:
+    if status == 401:
+        return "Check the openai_api_key secret."
+    if status == 429:
+        return "The model API is rate limiting or out of quota; try again later."
+    if status >= 500:
+        return "The model API had a server error; run the job again."
+    return ""

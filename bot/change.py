@@ -1,0 +1,112 @@
+"""The core job: let the agent work in the repository, then commit what changed.
+
+Shared by the local command and action mode. Git decides what changed, never the
+model's word: Codex can report success while every command failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import messages
+from bot.agent import AgentResult, AgentRun, CodexServerCommand, ModelEndpoint, run_agent
+from bot.codex_setup import codex_overrides, codex_server_env
+from bot.errors import ConfigError
+from bot.gitrepo import Commit, Identity, Repository
+from bot.instructions import ORCHESTRATOR
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    agent_input: str
+    branch: str
+    co_author: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    run: AgentRun
+    commit: Commit | None
+
+    @property
+    def result(self) -> AgentResult:
+        return self.run.result
+
+
+def model_endpoint(settings: Settings) -> ModelEndpoint:
+    if settings.openai_api_key is None:
+        raise ConfigError(messages.MISSING_MODEL_KEY)
+    return ModelEndpoint(
+        api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url
+    )
+
+
+def codex_home(settings: Settings, environ: Mapping[str, str]) -> Path:
+    home = settings.codex_home or Path(environ.get("HOME", "~")) / ".codex-pr-bot" / "codex"
+    home = home.expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def codex_server(
+    settings: Settings, environ: Mapping[str, str], workspace: Path, endpoint: ModelEndpoint
+) -> CodexServerCommand:
+    """The MCP server command: ours with the bot's powers fixed, or the user's own."""
+    env = codex_server_env(
+        environ, codex_home=codex_home(settings, environ), model_key=endpoint.api_key
+    )
+    if settings.mcp_command:
+        command, *args = settings.mcp_command.split()
+        return CodexServerCommand(command=command, args=tuple(args), env=env)
+    args = [
+        "-m",
+        "bot",
+        "mcp-server",
+        "--sandbox",
+        settings.sandbox,
+        "--approval-policy",
+        "never",
+        "--cwd-root",
+        str(workspace),
+        "--lock-config",
+        "*",
+        "--turn-timeout",
+        f"{settings.timeout_minutes * 60:.0f}",
+    ]
+    if settings.codex_model:
+        args += ["--model", settings.codex_model, "--lock-model"]
+    for override in codex_overrides(base_url=endpoint.base_url, workspace=workspace):
+        args += ["--codex-config", override]
+    return CodexServerCommand(command=sys.executable, args=tuple(args), env=env)
+
+
+async def make_change(
+    settings: Settings,
+    environ: Mapping[str, str],
+    repo: Repository,
+    request: ChangeRequest,
+) -> ChangeOutcome:
+    """Run the agent, then commit every change on ``request.branch`` (or nothing)."""
+    endpoint = model_endpoint(settings)
+    run = await run_agent(
+        prompt=request.agent_input,
+        instructions=ORCHESTRATOR,
+        model=settings.model,
+        endpoint=endpoint,
+        server=codex_server(settings, environ, repo.path, endpoint),
+        workspace=repo.path,
+        sandbox=settings.sandbox,
+        max_turns=settings.max_turns,
+        tool_timeout_seconds=settings.timeout_minutes * 60,
+        tracing=settings.tracing,
+    )
+    files = repo.stage_all()
+    if not files:
+        return ChangeOutcome(run=run, commit=None)
+    message = messages.commit_message(run.result.commit_message, co_author=request.co_author)
+    author = Identity(messages.BOT_NAME, messages.BOT_EMAIL)
+    return ChangeOutcome(run=run, commit=repo.commit(request.branch, message, author, files))

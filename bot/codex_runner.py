@@ -1,0 +1,200 @@
+"""Codex through the official ``openai-codex`` SDK: the only module that imports it.
+
+One ``codex app-server`` per process; each call runs one turn, logs Codex's progress
+as readable lines, and is bounded by a deadline. The values that decide Codex's
+powers arrive already checked (see ``codex_policy``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openai_codex import ApprovalMode, AsyncCodex, AsyncTurnHandle, CodexConfig, Sandbox
+from openai_codex.errors import CodexError
+from openai_codex.generated.v2_all import (
+    AgentMessageThreadItem,
+    CommandExecutionThreadItem,
+    FileChangeThreadItem,
+    ItemCompletedNotification,
+    ThreadTokenUsageUpdatedNotification,
+    TurnCompletedNotification,
+    TurnStatus,
+)
+
+from bot.codex_policy import CodexCall, ReplyCall
+
+log = logging.getLogger("codex")
+
+_SANDBOXES = {
+    "read-only": Sandbox.read_only,
+    "workspace-write": Sandbox.workspace_write,
+    "danger-full-access": Sandbox.full_access,
+}
+_APPROVALS = {"never": ApprovalMode.deny_all, "on-request": ApprovalMode.auto_review}
+
+
+class CodexFailure(RuntimeError):
+    """A Codex turn did not complete; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    thread_id: str
+    final_message: str
+    commands: int
+    files_changed: tuple[str, ...]
+    input_tokens: int
+    output_tokens: int
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class CodexRunner:
+    """Owns the Codex app-server process and runs turns on it."""
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        config_overrides: Sequence[str],
+        turn_timeout: float,
+        codex_bin: str | None = None,
+    ) -> None:
+        self._config = CodexConfig(
+            codex_bin=codex_bin,
+            config_overrides=tuple(config_overrides),
+            env=dict(env),
+        )
+        self._turn_timeout = turn_timeout
+        self._codex: AsyncCodex | None = None
+
+    async def _client(self) -> AsyncCodex:
+        if self._codex is None:
+            codex = AsyncCodex(config=self._config)
+            try:
+                await codex.__aenter__()
+            except (CodexError, OSError) as exc:
+                raise CodexFailure(f"Codex could not start: {exc}") from exc
+            self._codex = codex
+        return self._codex
+
+    async def close(self) -> None:
+        """Stop the app-server; this also ends any command Codex still runs."""
+        if self._codex is not None:
+            codex, self._codex = self._codex, None
+            await codex.close()
+
+    async def start(self, call: CodexCall) -> TurnOutcome:
+        codex = await self._client()
+        try:
+            thread = await codex.thread_start(
+                cwd=str(call.cwd),
+                sandbox=_SANDBOXES[call.sandbox],
+                approval_mode=_APPROVALS[call.approval_policy],
+                model=call.model,
+                config=_json_object(call.config) or None,
+                base_instructions=call.base_instructions,
+                developer_instructions=call.developer_instructions,
+            )
+            log.info("thread %s started in %s (sandbox %s)", thread.id, call.cwd, call.sandbox)
+            return await self._run(thread.id, await thread.turn(call.prompt))
+        except CodexError as exc:
+            raise CodexFailure(f"Codex refused the request: {exc}") from exc
+
+    async def reply(self, call: ReplyCall) -> TurnOutcome:
+        codex = await self._client()
+        try:
+            # Resuming works for threads of this process and for rollout files
+            # another process left in CODEX_HOME/sessions.
+            thread = await codex.thread_resume(call.thread_id)
+            return await self._run(thread.id, await thread.turn(call.prompt))
+        except CodexError as exc:
+            raise CodexFailure(
+                f"Codex could not continue thread {call.thread_id}: {exc}. "
+                "Start a new session with the 'codex' tool."
+            ) from exc
+
+    async def _run(self, thread_id: str, turn: AsyncTurnHandle) -> TurnOutcome:
+        progress = _Progress()
+        try:
+            async with asyncio.timeout(self._turn_timeout):
+                async for event in turn.stream():
+                    done = progress.observe(event.payload)
+                    if done is not None:
+                        break
+        except TimeoutError:
+            log.warning("turn exceeded %.0f s; stopping Codex", self._turn_timeout)
+            try:
+                await asyncio.wait_for(turn.interrupt(), 5)
+            finally:
+                await self.close()
+            raise CodexFailure(
+                f"Codex did not finish within {self._turn_timeout:.0f} s and was stopped. "
+                "Split the task or raise the timeout."
+            ) from None
+        return progress.outcome(thread_id)
+
+
+class _Progress:
+    """Folds a turn's notifications into log lines and a result."""
+
+    def __init__(self) -> None:
+        self.commands = 0
+        self.files: dict[str, None] = {}
+        self.final = ""
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.completed: TurnCompletedNotification | None = None
+
+    def observe(self, payload: Any) -> TurnCompletedNotification | None:
+        if isinstance(payload, ItemCompletedNotification):
+            item = getattr(payload.item, "root", payload.item)
+            if isinstance(item, CommandExecutionThreadItem):
+                self.commands += 1
+                log.info("ran: %s (exit %s)", _one_line(item.command), item.exit_code)
+            elif isinstance(item, FileChangeThreadItem):
+                for change in item.changes:
+                    self.files[change.path] = None
+                    log.info("edited: %s", change.path)
+            elif isinstance(item, AgentMessageThreadItem):
+                self.final = item.text
+        elif isinstance(payload, ThreadTokenUsageUpdatedNotification):
+            total = payload.token_usage.total
+            self.input_tokens, self.output_tokens = total.input_tokens, total.output_tokens
+        elif isinstance(payload, TurnCompletedNotification):
+            self.completed = payload
+            return payload
+        return None
+
+    def outcome(self, thread_id: str) -> TurnOutcome:
+        turn = self.completed.turn if self.completed else None
+        if turn is None or turn.status != TurnStatus.completed:
+            status = turn.status.value if turn else "unknown"
+            reason = turn.error.message if turn and turn.error else "no reason given"
+            raise CodexFailure(f"Codex's turn ended {status}: {reason}")
+        log.info(
+            "turn completed: %d command(s), %d file(s) edited, %d/%d tokens in/out",
+            self.commands,
+            len(self.files),
+            self.input_tokens,
+            self.output_tokens,
+        )
+        return TurnOutcome(
+            thread_id=thread_id,
+            final_message=self.final,
+            commands=self.commands,
+            files_changed=tuple(self.files),
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+        )
+
+
+def _json_object(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(key): value for key, value in config.items()}

@@ -1,0 +1,45 @@
+"""The bot's errors: each knows its exit code and what the user should do."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error the bot reports to a person."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class ConfigError(BotError):
+    """A setting or the runner's environment is missing or wrong; nothing was done."""
+
+    exit_code = 2
+
+
+class EventError(BotError):
+    """The event file is missing or malformed; nothing was done."""
+
+    exit_code = 2
+
+
+class GitError(BotError):
+    """A git command failed; the message carries git's stderr with secrets redacted."""
+
+
+class GitHubError(BotError):
+    """A GitHub API call failed."""
+
+
+class AgentError(BotError):
+    """The agent or Codex failed to produce a result."""
+
+
+class UnsafeChange(BotError):
+    """The change contains something that must not be pushed."""

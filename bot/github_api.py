@@ -1,0 +1,113 @@
+"""GitHub's REST API through PyGithub: the only module that imports ``github``.
+
+Built from ``GITHUB_API_URL`` so GitHub Enterprise Server works; objects are lazy so
+each method costs exactly the requests it names. PyGithub's errors become
+``GitHubError`` with a hint a maintainer can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from github import Auth, Github, GithubException
+from github.GithubRetry import GithubRetry
+from github.PullRequest import PullRequest
+
+from bot.errors import GitHubError
+
+
+@dataclass(frozen=True)
+class Pull:
+    number: int
+    url: str
+    head_branch: str
+    head_repo: str | None  # owner/name; None when the fork was deleted
+    base_branch: str
+
+
+def _hint(status: int, message: str) -> str:
+    if status == 401:
+        return "The token was rejected: check github_token."
+    if status == 403 and "rate limit" in message.lower():
+        return "GitHub is rate limiting this token; run the job again later."
+    if status in (403, 404):
+        return (
+            "The token lacks a permission: give the workflow 'contents: write', "
+            "'issues: write' and 'pull-requests: write' under permissions:."
+        )
+    if status >= 500:
+        return "GitHub had a server error; run the job again."
+    return ""
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    try:
+        yield
+    except GithubException as exc:
+        data = exc.data if isinstance(exc.data, dict) else {}
+        message = str(data.get("message") or exc)
+        details = "; ".join(
+            str(e.get("message")) for e in data.get("errors", []) if isinstance(e, dict)
+        )
+        text = f"{message} ({details})" if details else message
+        raise GitHubError(
+            f"GitHub refused to {action}: {exc.status} {text}", hint=_hint(exc.status, text)
+        ) from None
+
+
+def _pull(pr: PullRequest) -> Pull:
+    head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
+    return Pull(pr.number, pr.html_url, pr.head.ref, head_repo, pr.base.ref)
+
+
+class GitHub:
+    """The repository the workflow runs in, as the bot sees it."""
+
+    def __init__(self, *, api_url: str, repository: str, token: str) -> None:
+        retry = GithubRetry(total=3, backoff_factor=1.0)
+        self._gh = Github(
+            auth=Auth.Token(token), base_url=api_url, lazy=True, retry=retry, timeout=30
+        )
+        self.repository = repository
+        self._repo = self._gh.get_repo(repository)
+
+    def close(self) -> None:
+        self._gh.close()
+
+    def permission(self, login: str) -> str:
+        with _translated(f"tell the permission of @{login}"):
+            return self._repo.get_collaborator_permission(login)
+
+    def react(self, issue_number: int, comment_id: int, content: str = "eyes") -> None:
+        with _translated("add a reaction"):
+            comment = self._repo.get_issue(issue_number).get_comment(comment_id)
+            comment.create_reaction(content)
+
+    def comment(self, issue_number: int, body: str) -> str:
+        with _translated(f"comment on #{issue_number}"):
+            return self._repo.get_issue(issue_number).create_comment(body).html_url
+
+    def default_branch(self) -> str:
+        with _translated("read the repository"):
+            return self._gh.withLazy(False).get_repo(self.repository).default_branch
+
+    def pull(self, number: int) -> Pull:
+        with _translated(f"read pull request #{number}"):
+            return _pull(self._gh.withLazy(False).get_repo(self.repository).get_pull(number))
+
+    def open_pull(self, *, head: str, base: str, title: str, body: str) -> tuple[Pull, bool]:
+        """Open a pull request from ``head``, or update the open one; True when new."""
+        owner = self.repository.split("/")[0]
+        with _translated(f"find pull requests from {head}"):
+            existing = list(self._repo.get_pulls(state="open", head=f"{owner}:{head}"))
+        if existing:
+            pr = existing[0]
+            with _translated(f"update pull request #{pr.number}"):
+                pr.edit(title=title, body=body)
+            return _pull(pr), False
+        with _translated(f"open a pull request from {head} into {base}"):
+            pr = self._repo.create_pull(base=base, head=head, title=title, body=body)
+        return _pull(pr), True

@@ -1,0 +1,178 @@
+"""Every git command the bot runs goes through ``Repository._run``.
+
+List arguments, never a shell; the mounted workspace accepted as a safe directory;
+secrets redacted from every message; the token handed to the one command that
+needs it, through the environment, never into ``.git/config``, a URL or a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import GitError
+
+_HINTS = {
+    "Authentication failed": "Check that the token may push (contents: write).",
+    "could not read Username": "The push needs a token: set github_token.",
+    "403": "The token may not push here: grant 'contents: write' under permissions:.",
+    "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
+    "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
+    "fetch first": "The branch moved on the remote while the bot worked; run again.",
+    "not a git repository": "Run actions/checkout before this action.",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    branch: str
+    files: tuple[str, ...]
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace each secret, and the base64 form git would send, with ***."""
+    for secret in secrets:
+        if len(secret) < 4:
+            continue
+        encoded = base64.b64encode(f"x-access-token:{secret}".encode()).decode()
+        text = text.replace(encoded, "***").replace(secret, "***")
+    return text
+
+
+class Repository:
+    """A working tree with an ``origin`` remote."""
+
+    def __init__(self, path: Path, *, secrets: Sequence[str] = ()) -> None:
+        self.path = path
+        self._secrets = tuple(s for s in secrets if s)
+
+    def _run(
+        self, *argv: str, env: Mapping[str, str] | None = None, allow_exit: int | None = None
+    ) -> str:
+        command = ["git", "-c", f"safe.directory={self.path}", *argv]
+        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        try:
+            done = subprocess.run(
+                command,
+                cwd=self.path,
+                env=full_env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as exc:
+            raise GitError(f"git could not start: {exc}", hint="Install git.") from None
+        if done.returncode not in (0, allow_exit):
+            stderr = redact(done.stderr.strip() or done.stdout.strip(), self._secrets)
+            hint = next((h for key, h in _HINTS.items() if key in stderr), "")
+            raise GitError(f"'git {argv[0]}' failed: {stderr}", hint=hint)
+        return done.stdout
+
+    def remove_persisted_credentials(self) -> list[str]:
+        """Drop auth headers that actions/checkout may have written to .git/config."""
+        # Exit code 1 means no such key: nothing was persisted.
+        found = self._run(
+            "config",
+            "--local",
+            "--name-only",
+            "--get-regexp",
+            r"^http\..*extraheader$",
+            allow_exit=1,
+        )
+        keys = sorted({line.strip() for line in found.splitlines() if line.strip()})
+        for key in keys:
+            self._run("config", "--local", "--unset-all", key)
+        return keys
+
+    def current_branch(self) -> str:
+        return self._run("rev-parse", "--abbrev-ref", "HEAD").strip()
+
+    def head(self) -> str:
+        return self._run("rev-parse", "HEAD").strip()
+
+    def changed_paths(self) -> list[str]:
+        """Paths with uncommitted changes, untracked files included (one pass over the tree)."""
+        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all")
+        paths: list[str] = []
+        entries = iter(out.split("\0"))
+        for entry in entries:
+            if not entry:
+                continue
+            status, path = entry[:2], entry[3:]
+            paths.append(path)
+            if "R" in status or "C" in status:
+                next(entries, None)  # the rename's source path follows
+        return paths
+
+    def stage_all(self) -> list[str]:
+        """Stage every change; returns the staged paths."""
+        self._run("add", "--all")
+        out = self._run("diff", "--cached", "--name-only", "-z", "--no-renames")
+        return [p for p in out.split("\0") if p]
+
+    def staged_diff(self) -> str:
+        return self._run("diff", "--cached", "--no-color", "--no-ext-diff", "--binary")
+
+    def unstage_all(self) -> None:
+        self._run("reset", "--quiet")
+
+    def commit(self, branch: str, message: str, author: Identity, files: Sequence[str]) -> Commit:
+        """Put the staged change on ``branch`` (created or reset at HEAD) as one commit."""
+        self._run("switch", "--quiet", "-C", branch)
+        self._run(
+            "-c",
+            f"user.name={author.name}",
+            "-c",
+            f"user.email={author.email}",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--message",
+            message,
+        )
+        return Commit(sha=self.head(), branch=branch, files=tuple(files))
+
+    def fetch_branch(self, branch: str, token: str | None) -> None:
+        """Fetch ``branch`` from origin and check it out, for work on an existing PR."""
+        self._run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "origin",
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+            env=self._auth_env(token),
+        )
+        self._run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
+
+    def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
+        refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
+        self._run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
+
+    def remote_branch_exists(self, branch: str, token: str | None) -> bool:
+        out = self._run(
+            "ls-remote", "--heads", "origin", f"refs/heads/{branch}", env=self._auth_env(token)
+        )
+        return bool(out.strip())
+
+    @staticmethod
+    def _auth_env(token: str | None) -> dict[str, str]:
+        """Git config for one command, through the environment, so nothing is persisted."""
+        if not token:
+            return {}
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        return {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "http.extraHeader",
+            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+        }

@@ -1,0 +1,70 @@
+"""``codex-pr-bot local``: the whole pipeline on a clone on your machine."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bot import messages
+from bot.errors import BotError
+from bot.settings import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codex-pr-bot local",
+        description="Let Codex make a change in a local clone and commit it on a new branch; "
+        "prints the pull-request title and body. Needs OPENAI_API_KEY "
+        "(and OPENAI_BASE_URL for an OpenAI-compatible server).",
+    )
+    parser.add_argument("prompt", help="what to change")
+    parser.add_argument("--repo", type=Path, default=Path.cwd(), help="the clone (default: .)")
+    parser.add_argument("--push", action="store_true", help="push the branch to origin")
+    parser.add_argument("--branch", help="branch name (default: derived from the prompt)")
+    return parser
+
+
+def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    try:
+        return asyncio.run(_run(args, environ))
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    settings = load_settings(environ)
+    # Fail before the slow imports when there is no way to reach a model.
+    from bot.change import ChangeRequest, make_change, model_endpoint
+    from bot.gitrepo import Repository
+    from bot.instructions import agent_input
+
+    model_endpoint(settings)
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    repo = Repository(args.repo.resolve(), secrets=[s for s in (token,) if s])
+    repo.current_branch()  # a clear error now if this is not a git repository
+    branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
+    request = ChangeRequest(agent_input=agent_input(args.prompt, requester=None), branch=branch)
+    outcome = await make_change(settings, environ, repo, request)
+    if outcome.commit is None:
+        print(messages.NO_CHANGES)
+        return 0
+    if args.push:
+        repo.push(branch, token)
+    print(
+        messages.local_report(
+            branch=branch,
+            sha=outcome.commit.sha,
+            title=outcome.result.title,
+            body=outcome.result.body,
+            pushed=args.push,
+        )
+    )
+    return 0

@@ -1,0 +1,144 @@
+"""``codex-pr-bot mcp-server``: Codex's ``codex`` and ``codex-reply`` tools over MCP stdio.
+
+Codex's own ``codex mcp-server`` was removed from the CLI; this server keeps its two
+tools on top of ``codex app-server``. Any MCP client can use it. Whoever starts it
+may fix the sandbox, approval policy, working-directory root and config keys on its
+command line, so a caller (a model) cannot widen its own powers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+
+from bot.codex_policy import (
+    APPROVAL_POLICIES,
+    SANDBOX_MODES,
+    PolicyViolation,
+    ServerPolicy,
+    resolve_codex_call,
+    resolve_reply_call,
+    tool_schemas,
+)
+from bot.codex_runner import CodexFailure, CodexRunner, TurnOutcome
+
+_DESCRIPTIONS = {
+    "codex": "Run a Codex session on a task; returns Codex's final message and a threadId.",
+    "codex-reply": "Continue a Codex session with another prompt, given its threadId.",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The server's own configuration: what callers may not change."""
+    parser.add_argument("--sandbox", choices=SANDBOX_MODES, help="fix the sandbox mode")
+    parser.add_argument(
+        "--approval-policy", choices=APPROVAL_POLICIES, help="fix the approval policy"
+    )
+    parser.add_argument("--cwd-root", type=Path, help="sessions must run inside this directory")
+    parser.add_argument(
+        "--lock-config",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a Codex config key callers may not set ('*' for all); repeatable",
+    )
+    parser.add_argument("--model", help="Codex model when the caller names none")
+    parser.add_argument("--lock-model", action="store_true", help="callers may not pick a model")
+    parser.add_argument(
+        "--codex-config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Codex config override (TOML value) for the app-server; repeatable",
+    )
+    parser.add_argument(
+        "--turn-timeout", type=float, default=1800.0, help="seconds one turn may take"
+    )
+
+
+def policy_from(args: argparse.Namespace) -> ServerPolicy:
+    return ServerPolicy(
+        sandbox=args.sandbox,
+        approval_policy=args.approval_policy,
+        cwd_root=args.cwd_root,
+        locked_config_keys=frozenset(args.lock_config),
+        default_model=args.model,
+        lock_model=args.lock_model,
+    )
+
+
+def _result(outcome: TurnOutcome) -> types.CallToolResult:
+    text = outcome.final_message or "(Codex finished without a final message.)"
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        structured_content={"threadId": outcome.thread_id, "content": text},
+    )
+
+
+def _error(message: str) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=message)], is_error=True
+    )
+
+
+def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
+    schemas = tool_schemas(policy)
+    tools = [
+        types.Tool(name=name, description=_DESCRIPTIONS[name], input_schema=schema)
+        for name, schema in schemas.items()
+    ]
+    process_cwd = Path.cwd()
+
+    async def list_tools(
+        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=tools)
+
+    async def call_tool(
+        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        arguments = params.arguments or {}
+        try:
+            if params.name == "codex":
+                outcome = await runner.start(resolve_codex_call(arguments, policy, process_cwd))
+            elif params.name == "codex-reply":
+                outcome = await runner.reply(resolve_reply_call(arguments))
+            else:
+                return _error(f"Unknown tool '{params.name}'; use 'codex' or 'codex-reply'.")
+        except PolicyViolation as exc:
+            return _error(f"Refused: {exc}")
+        except CodexFailure as exc:
+            return _error(str(exc))
+        return _result(outcome)
+
+    return Server("codex-pr-bot", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    runner = CodexRunner(env={}, config_overrides=args.codex_config, turn_timeout=args.turn_timeout)
+    server = build_server(policy_from(args), runner)
+    try:
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+    finally:
+        await runner.close()
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="codex-pr-bot mcp-server", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    # stdout carries the protocol; everything a person reads goes to stderr.
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    anyio.run(serve, args)
+    return 0

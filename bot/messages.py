@@ -1,0 +1,150 @@
+"""Every sentence a person reads: branch names, commits, PR text, comments, summaries.
+
+Pure functions, written as what happened, why, and what to do next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bot.report import Conclusion, Report
+
+BOT_NAME = "codex-pr-bot"
+BOT_EMAIL = "codex-pr-bot@users.noreply.github.com"
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, limit: int = 40) -> str:
+    words = _SLUG.sub("-", text.lower()).strip("-")
+    return words[:limit].rstrip("-") or "change"
+
+
+def branch_for_issue(prefix: str, number: int) -> str:
+    return f"{prefix}issue-{number}"
+
+
+def branch_for_prompt(prefix: str, prompt: str, kind: str = "task") -> str:
+    """The same prompt gives the same branch, so a re-run updates instead of duplicating."""
+    digest = hashlib.sha256(prompt.strip().encode()).hexdigest()[:8]
+    return f"{prefix}{kind}-{slug(prompt, 30)}-{digest}"
+
+
+def commit_message(message: str, *, co_author: tuple[str, str] | None) -> str:
+    """The agent's message, with a ``Co-authored-by`` trailer for the requester."""
+    text = message.strip() or "Apply requested change"
+    if co_author is not None:
+        name, email = co_author
+        text += f"\n\nCo-authored-by: {name} <{email}>"
+    return text
+
+
+def noreply_email(login: str, user_id: int | None) -> str:
+    return (
+        f"{user_id}+{login}@users.noreply.github.com"
+        if user_id
+        else (f"{login}@users.noreply.github.com")
+    )
+
+
+def quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+def pr_body(
+    *,
+    body: str,
+    summary: str,
+    request: str,
+    requester: str | None,
+    issue_number: int | None,
+    closes_issue: bool,
+    run_url: str | None,
+) -> str:
+    who = f"@{requester}" if requester else "A maintainer"
+    parts = [summary.strip(), "", body.strip(), "", f"{who} asked:", "", quote(request)]
+    if issue_number is not None:
+        parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
+    if run_url:
+        parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
+    return "\n".join(parts).strip() + "\n"
+
+
+def local_report(*, branch: str, sha: str, title: str, body: str, pushed: bool) -> str:
+    where = "committed and pushed to origin" if pushed else "committed locally (use --push)"
+    return "\n".join(
+        [f"Branch {branch} ({sha[:12]}) {where}.", "", f"Title: {title}", "", body.strip(), ""]
+    )
+
+
+NO_CHANGES = "Codex made no changes to the repository, so there is nothing to commit."
+MISSING_MODEL_KEY = (
+    "No model key: set OPENAI_API_KEY (or, for an OpenAI-compatible server, "
+    "OPENAI_BASE_URL and the key it expects in OPENAI_API_KEY)."
+)
+
+
+def usage_reply(trigger: str) -> str:
+    return (
+        f"Tell me what to change after `{trigger}`, for example:\n\n"
+        f"```\n{trigger} add a --verbose flag to the CLI and document it in the README\n```\n"
+    )
+
+
+def refused_reply(reason: str) -> str:
+    return f"Sorry, I can't act on this request: {reason}"
+
+
+def fork_reply(pr_number: int) -> str:
+    return (
+        f"Sorry, pull request #{pr_number} comes from a fork, and I never push to forks or "
+        "run the agent with this repository's secrets on a fork's code. A maintainer can "
+        "ask on an issue instead, or push the fork's branch here first."
+    )
+
+
+def run_link(run_url: str | None) -> str:
+    return f" ([workflow run]({run_url}))" if run_url else ""
+
+
+def final_reply(report: Report) -> str:
+    """The comment that tells the requester how their request ended."""
+    link = run_link(report.run_url)
+    match report.conclusion:
+        case Conclusion.PR_OPENED:
+            head = f"Opened {report.pr_url}"
+        case Conclusion.PR_UPDATED:
+            head = f"Updated {report.pr_url}"
+        case Conclusion.PUSHED:
+            head = f"Pushed a commit to `{report.branch}`"
+        case Conclusion.NO_CHANGES:
+            return f"{NO_CHANGES}{link}\n\n{report.summary}".strip() + "\n"
+        case Conclusion.FAILED:
+            return (
+                f"I could not finish this request{link}.\n\n{report.summary}\n\n"
+                "Nothing was pushed. Fix the cause above and comment again to retry.\n"
+            )
+        case _:
+            return report.summary + "\n"
+    return f"{head}{link}.\n\n{report.summary}\n"
+
+
+def job_summary(report: Report) -> str:
+    """Markdown for the job's summary page."""
+    rows = [
+        ("Result", f"`{report.conclusion.value}`"),
+        ("Asked by", f"@{report.requester}" if report.requester else "this workflow"),
+    ]
+    if report.branch:
+        rows.append(("Branch", f"`{report.branch}`"))
+    if report.pr_url:
+        rows.append(("Pull request", report.pr_url))
+    lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    if report.prompt:
+        lines += ["", "**Request**", "", quote(report.prompt)]
+    lines += ["", report.summary]
+    if report.files:
+        lines += ["", f"**Files changed ({len(report.files)})**", ""]
+        lines += [f"- `{path}`" for path in report.files[:200]]
+    return "\n".join(lines) + "\n"

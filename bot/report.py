@@ -1,0 +1,43 @@
+"""What happened in a run, as one value: the source of outputs, summary and replies."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Conclusion(enum.Enum):
+    PR_OPENED = "pr_opened"
+    PR_UPDATED = "pr_updated"
+    PUSHED = "pushed"
+    NO_CHANGES = "no_changes"
+    SKIPPED = "skipped"
+    UNAUTHORIZED = "unauthorized"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Report:
+    conclusion: Conclusion
+    summary: str
+    prompt: str = ""
+    requester: str | None = None
+    branch: str = ""
+    pr_url: str = ""
+    pr_number: int | None = None
+    files: tuple[str, ...] = ()
+    run_url: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.conclusion is Conclusion.FAILED else 0
+
+    def outputs(self) -> dict[str, str]:
+        """The step outputs declared in action.yml."""
+        return {
+            "conclusion": self.conclusion.value,
+            "pr_url": self.pr_url,
+            "pr_number": str(self.pr_number or ""),
+            "branch": self.branch,
+            "summary": self.summary,
+        }

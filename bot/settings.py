@@ -1,0 +1,150 @@
+"""Every knob of the bot, read once from the environment at the edge.
+
+As an Action, inputs arrive as ``INPUT_<NAME>`` (snake_case names, so no hyphens end
+up in variable names); the plain variables users already know are aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from pydantic import (
+    AliasChoices,
+    AliasGenerator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+Sandbox = Literal["read-only", "workspace-write", "danger-full-access"]
+
+
+def _input_name(field_name: str) -> str:
+    return f"INPUT_{field_name.upper()}"
+
+
+def _field(default: Any, description: str, *aliases: str) -> Any:
+    """A setting read from its input; ``aliases`` are ``INPUT_<NAME>`` then plain variables."""
+    alias = AliasChoices(*aliases) if aliases else None
+    return Field(default, description=description, validation_alias=alias)
+
+
+class Settings(BaseSettings):
+    """One object for every setting; the README's inputs table and action.yml mirror it."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", alias_generator=AliasGenerator(validation_alias=_input_name)
+    )
+
+    prompt: str | None = _field(None, "The request for manual and scheduled runs.")
+    prompt_file: str | None = _field(
+        None, "A file in the repository whose text is the request (scheduled runs)."
+    )
+    github_token: SecretStr | None = _field(
+        None, "Token for the GitHub API and the push.", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"
+    )
+    openai_api_key: SecretStr | None = _field(
+        None,
+        "Key for the model API (orchestrator and Codex).",
+        "INPUT_OPENAI_API_KEY",
+        "OPENAI_API_KEY",
+    )
+    openai_base_url: str | None = _field(
+        None,
+        "OpenAI-compatible endpoint, e.g. a gateway.",
+        "INPUT_OPENAI_BASE_URL",
+        "OPENAI_BASE_URL",
+    )
+    model: str = _field("gpt-4.1", "Model of the orchestrating agent.")
+    codex_model: str | None = _field(None, "Model Codex uses; empty for Codex's default.")
+    sandbox: Sandbox = _field(
+        "workspace-write", "Codex sandbox mode.", "INPUT_SANDBOX", "CODEX_SANDBOX_MODE"
+    )
+    trigger: str = _field("/codex", "Word that starts a request in a comment.")
+    base: str | None = _field(None, "Base branch of new pull requests; default branch if empty.")
+    branch_prefix: str = _field("codex/", "Prefix of the branches the bot creates.")
+    timeout_minutes: float = _field(30.0, "Deadline for the whole run.")
+    max_turns: int = _field(12, "Most model turns the orchestrating agent may take.")
+    allowed_users: tuple[str, ...] = _field(
+        (), "Comma-separated logins (people or bots) allowed besides writers."
+    )
+    close_issue: bool = _field(True, "Write 'Closes #N' in the PR body (false: a plain reference).")
+    codex_home: Path | None = _field(
+        None,
+        "Codex's home (skills, sessions); default ~/.codex-pr-bot/codex.",
+        "INPUT_CODEX_HOME",
+        "CODEX_HOME",
+    )
+    mcp_command: str | None = _field(
+        None, "Another Codex MCP server command instead of the built-in one."
+    )
+    tracing: bool = _field(False, "Send Agents SDK traces to OpenAI.")
+
+    @field_validator("allowed_users", mode="before")
+    @classmethod
+    def _split_logins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(login.strip() for login in value.split(",") if login.strip())
+        return value
+
+    @field_validator("timeout_minutes", "max_turns")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what ``load_settings`` passes: the caller's environment mapping, so
+        # tests and the composition root decide the source, not the process.
+        return (init_settings,)
+
+
+def input_names() -> dict[str, tuple[str, ...]]:
+    """Each input's name and the plain variables that alias it."""
+    names: dict[str, tuple[str, ...]] = {}
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else []
+        names[name] = tuple(str(c) for c in choices if c != _input_name(name))
+    return names
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build the settings from ``environ``; a bad value is one clear ConfigError."""
+    values = {key: value for key, value in environ.items() if value.strip() != ""}
+    try:
+        return Settings(**cast(dict[str, Any], values))
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    by_alias = {alias: name for name, plain in input_names().items() for alias in plain}
+    for error in exc.errors():
+        loc = str(error["loc"][0]) if error["loc"] else "?"
+        name = by_alias.get(loc) or loc.removeprefix("INPUT_").lower()
+        where = " or ".join((f"INPUT_{name.upper()}", *input_names().get(name, ())))
+        detail = error["msg"]
+        if error["type"] == "literal_error":
+            allowed = error.get("ctx", {}).get("expected", "")
+            detail = f"must be one of {allowed}"
+        got = error.get("input")
+        shown = "" if "key" in name or "token" in name else f"; got {got!r}"
+        lines.append(f"Input '{name}' ({where}) {detail}{shown}.")
+    return " ".join(lines)

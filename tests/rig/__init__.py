@@ -1,0 +1,1 @@
+"""Test rig: local stand-ins for the services the bot talks to."""

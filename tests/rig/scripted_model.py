@@ -1,0 +1,367 @@
+"""A scripted OpenAI Responses API server on 127.0.0.1 that stands in for the model.
+
+Two clients share it: the orchestrator (Agents SDK) and Codex. Each request is classified
+by its tools and answered with the next step of that role's script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal, TypeAlias
+
+
+@dataclass(frozen=True)
+class Shell:
+    """Codex runs this shell command (a string run by bash)."""
+
+    command: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """Call a function tool, e.g. Call("codex", {"prompt": "..."})."""
+
+    name: str
+    arguments: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Say:
+    """A final assistant message (for structured output: the JSON string)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Answer with an HTTP error shaped like OpenAI's."""
+
+    status: int = 500
+    message: str = "scripted failure"
+
+
+@dataclass(frozen=True)
+class Hang:
+    """Accept the request, then send nothing for `seconds`."""
+
+    seconds: float = 3600
+
+
+Role = Literal["orchestrator", "codex"]
+Item: TypeAlias = Shell | Call | Say
+Step: TypeAlias = Item | Fail | Hang | list[Item]
+Json: TypeAlias = dict[str, Any]
+
+# Tool names only Codex offers; MCP tools of the orchestrator are named codex / codex-reply.
+CODEX_TOOLS = frozenset(
+    {"exec", "exec_command", "write_stdin", "shell", "shell_command", "local_shell",
+     "apply_patch", "update_plan", "view_image"}
+)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    role: Role
+    path: str
+    headers: dict[str, str]
+    body: Json
+    status: int  # the HTTP status we answered with; 0 for Hang, which sends nothing
+    step: Step | None  # None when no scripted step was played (401, 404, script exhausted)
+
+
+def classify(body: Json) -> Role:
+    return "codex" if _tool_names(body) & CODEX_TOOLS else "orchestrator"
+
+
+def _items(step: Item | list[Item]) -> list[Item]:
+    return step if isinstance(step, list) else [step]
+
+
+def _output_item(item: Item, body: Json) -> Json:
+    if isinstance(item, Say):
+        return {"type": "message", "id": _id("msg"), "role": "assistant", "status": "completed",
+                "content": [{"type": "output_text", "text": item.text, "annotations": [],
+                             "logprobs": []}]}
+    if isinstance(item, Shell):
+        return _shell_item(item.command, body)
+    return _function_call(item.name, item.arguments)
+
+
+def _tools(body: Json) -> list[Json]:
+    # Code-mode models (Codex's default slug) get their tools in an `additional_tools` input
+    # item, grouped in namespaces, instead of the top-level `tools` array.
+    found: list[Json] = []
+    pending = list(body.get("tools") or [])
+    inputs = body.get("input")
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict) and item.get("type") == "additional_tools":
+            pending.extend(item.get("tools") or [])
+    while pending:
+        tool = pending.pop()
+        if isinstance(tool, dict):
+            found.append(tool)
+            pending.extend(tool.get("tools") or [])
+    return found
+
+
+def _tool_names(body: Json) -> set[str]:
+    return {str(t.get("name")) for t in _tools(body)}
+
+
+def _shell_item(command: str, body: Json) -> Json:
+    # The shell tool Codex offers depends on the model slug; answer in the shape it asked for.
+    names = _tool_names(body)
+    if "exec" in names:  # code mode: a JavaScript cell that calls the nested shell tool
+        source = f"text(await tools.exec_command({json.dumps({'cmd': command})}));"
+        return {"type": "custom_tool_call", "id": _id("ctc"), "call_id": _id("call"),
+                "name": "exec", "input": source, "status": "completed"}
+    if "exec_command" in names:
+        return _function_call("exec_command", {"cmd": command})
+    if "shell_command" in names:
+        return _function_call("shell_command", {"command": command})
+    if "shell" in names:
+        return _function_call("shell", {"command": ["bash", "-lc", command]})
+    raise ValueError(f"no shell tool among {sorted(names)}")
+
+
+def _function_call(name: str, arguments: dict[str, object]) -> Json:
+    return {"type": "function_call", "id": _id("fc"), "call_id": _id("call"), "name": name,
+            "arguments": json.dumps(arguments), "status": "completed"}
+
+
+def _answer(step: Step | None, role: Role, body: Json) -> tuple[int, str, list[Json]]:
+    """The HTTP status, error message and output items that play `step`; 0 sends nothing."""
+    if isinstance(step, Fail):
+        return step.status, step.message, []
+    if isinstance(step, Hang):
+        return 0, "", []
+    if step is None and role == "orchestrator":
+        return 500, "orchestrator script exhausted", []
+    try:
+        return 200, "", [_output_item(i, body) for i in _items(step or Say("done"))]
+    except ValueError as error:
+        return 500, f"cannot play {step!r} for the {role}: {error}", []
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def _response(body: Json, output: list[Json], status: str) -> Json:
+    text = json.dumps(body.get("input", ""))
+    tokens_in, tokens_out = len(text) // 4 + 1, len(json.dumps(output)) // 4 + 1
+    return {
+        "id": _id("resp"), "object": "response", "created_at": int(time.time()),
+        "status": status, "model": body.get("model", "scripted"), "output": output,
+        "error": None, "incomplete_details": None, "instructions": body.get("instructions"),
+        "metadata": {}, "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "temperature": None, "top_p": None, "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools", []), "text": body.get("text", {"format": {"type": "text"}}),
+        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out,
+                  "total_tokens": tokens_in + tokens_out,
+                  "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                  "output_tokens_details": {"reasoning_tokens": 0}},
+    }
+
+
+def _sse_events(body: Json, output: list[Json]) -> Iterator[Json]:
+    yield {"type": "response.created", "response": _response(body, [], "in_progress")}
+    for index, item in enumerate(output):
+        at = {"output_index": index, "item_id": item["id"]}
+        if item["type"] == "message":
+            part, text = item["content"][0], {**at, "content_index": 0}
+            yield {"type": "response.output_item.added", "output_index": index,
+                   "item": {**item, "status": "in_progress", "content": []}}
+            yield {"type": "response.content_part.added", **text, "part": {**part, "text": ""}}
+            yield {"type": "response.output_text.delta", **text, "delta": part["text"],
+                   "logprobs": []}
+            yield {"type": "response.output_text.done", **text, "text": part["text"],
+                   "logprobs": []}
+            yield {"type": "response.content_part.done", **text, "part": part}
+        else:
+            field, event = ("input", "response.custom_tool_call_input") if item[
+                "type"] == "custom_tool_call" else ("arguments", "response.function_call_arguments")
+            yield {"type": "response.output_item.added", "output_index": index,
+                   "item": {**item, "status": "in_progress", field: ""}}
+            yield {"type": f"{event}.delta", **at, "delta": item[field]}
+            yield {"type": f"{event}.done", **at, field: item[field]}
+        yield {"type": "response.output_item.done", "output_index": index, "item": item}
+    yield {"type": "response.completed", "response": _response(body, output, "completed")}
+
+
+class ScriptedModel:
+    def __init__(self, *, orchestrator: Sequence[Step] = (), codex: Sequence[Step] = (),
+                 api_key: str = "sk-test-scripted-key", host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        self.api_key = api_key
+        self.requests: list[RecordedRequest] = []
+        self._scripts: dict[Role, deque[Step]] = {
+            "orchestrator": deque(orchestrator), "codex": deque(codex)}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server.daemon_threads = True
+        # A short poll interval: stop() waits for the serving loop to notice, 0.5 s by default.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        bound_host, bound_port = self._server.server_address[:2]
+        self.base_url = f"http://{bound_host!s}:{bound_port}/v1"
+
+    def add(self, role: Role, *steps: Step) -> None:
+        with self._lock:
+            self._scripts[role].extend(steps)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes handlers sleeping in Hang
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def __enter__(self) -> ScriptedModel:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _next(self, role: Role) -> Step | None:
+        with self._lock:
+            script = self._scripts[role]
+            return script.popleft() if script else None
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+
+def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Without this every small response waits ~40 ms on delayed ACKs.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self._error(404, f"no route for GET {self.path}")
+
+        def do_POST(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                body = json.loads(self.rfile.read(int(headers.get("content-length") or 0)))
+            except ValueError:
+                body = None
+            body = body if isinstance(body, dict) else {}
+            role = classify(body)
+            step: Step | None = None
+            output: list[Json] = []
+            if headers.get("authorization") != f"Bearer {model.api_key}":
+                status, problem = 401, "Incorrect API key provided."
+            elif self.path.split("?")[0] != "/v1/responses":
+                status, problem = 404, f"no route for POST {self.path}"
+            elif not body:
+                status, problem = 400, "the request body is not a JSON object"
+            else:
+                step = model._next(role)
+                status, problem, output = _answer(step, role, body)
+            # Record before answering, so a test sees a Hang request while it hangs.
+            model._record(RecordedRequest(role, self.path, headers, body, status, step))
+            if isinstance(step, Hang):
+                model._stopping.wait(step.seconds)
+                self.close_connection = True
+            elif status != 200:
+                self._error(status, problem)
+            elif not body.get("stream"):
+                self._send(200, json.dumps(_response(body, output, "completed")))
+            else:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")  # the body ends when the socket closes
+                self.end_headers()
+                self.close_connection = True
+                for number, event in enumerate(_sse_events(body, output)):
+                    data = json.dumps({**event, "sequence_number": number})
+                    self.wfile.write(f"event: {event['type']}\ndata: {data}\n\n".encode())
+
+        def _error(self, status: int, message: str) -> None:
+            kind, code = {401: ("invalid_request_error", "invalid_api_key"),
+                          404: ("invalid_request_error", "not_found")}.get(
+                              status, ("server_error", None))
+            error = {"message": message, "type": kind, "param": None, "code": code}
+            self._send(status, json.dumps({"error": error}))
+
+        def _send(self, status: int, text: str) -> None:
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _decode(raw: object) -> Step:
+    if isinstance(raw, list):
+        items = [_decode(r) for r in raw]
+        if not all(isinstance(i, Shell | Call | Say) for i in items):
+            raise ValueError(f"only shell/call/say can share a response: {raw!r}")
+        return [i for i in items if isinstance(i, Shell | Call | Say)]
+    if isinstance(raw, dict):
+        if "shell" in raw:
+            return Shell(str(raw["shell"]))
+        if "call" in raw:
+            return Call(str(raw["call"]), dict(raw.get("arguments") or {}))
+        if "say" in raw:
+            return Say(str(raw["say"]))
+        if "fail" in raw:
+            return Fail(int(raw["fail"]), str(raw.get("message", "scripted failure")))
+        if "hang" in raw:
+            return Hang(float(raw["hang"]))
+    raise ValueError(f"unknown step: {raw!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--script", required=True, help="JSON: {\"orchestrator\": [...], ...}")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--api-key", default="sk-test-scripted-key")
+    args = parser.parse_args(argv)
+    with open(args.script, encoding="utf-8") as file:
+        script = json.load(file)
+    # Block the signals before any thread starts so that only sigwait sees them (also as PID 1).
+    signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    model = ScriptedModel(
+        orchestrator=[_decode(s) for s in script.get("orchestrator", [])],
+        codex=[_decode(s) for s in script.get("codex", [])],
+        api_key=args.api_key, host=args.host, port=args.port)
+    with model:
+        print(f"READY {model.base_url}", flush=True)
+        signal.sigwait(signals)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
