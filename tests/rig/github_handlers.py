@@ -37,7 +37,7 @@ def op(operation_id: str) -> Callable[[Handler], Handler]:
 
 @op("repos/get")
 def get_repo(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
-    return 200, st.repository(), {}
+    return 200, st.full_repository(), {}
 
 
 @op("repos/get-collaborator-permission-level")

@@ -188,9 +188,11 @@ class GitHubState:
             has_projects=True, has_wiki=True, has_pages=False, has_downloads=True,
             has_discussions=False, archived=False, disabled=False, license=None,
             visibility="private" if self.private else "public", pushed_at=ts, created_at=ts,
-            updated_at=ts, allow_forking=True, web_commit_signoff_required=False,
-            network_count=0, subscribers_count=0)
+            updated_at=ts, allow_forking=True, web_commit_signoff_required=False)
         return d
+
+    def full_repository(self) -> JSON:
+        return self.repository() | {"network_count": 0, "subscribers_count": 0}
 
     def open_count(self) -> int:
         return sum(i.state == "open" for i in self.issues.values())

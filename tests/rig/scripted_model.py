@@ -262,7 +262,9 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # e.g. a WebSocket upgrade: recorded, so a test can see it
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            model._record(RecordedRequest("orchestrator", self.path, headers, {}, 404, None))
             self._error(404, f"no route for GET {self.path}")
 
         def do_POST(self) -> None:

@@ -1,0 +1,170 @@
+"""A git remote over smart HTTP, like GitHub's: ``git http-backend`` behind token auth.
+
+Clients authenticate as ``x-access-token:<token>`` with HTTP basic auth (what the
+bot sends); anything else gets 401 and is recorded.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import socket
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+def git(*argv: str, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        ["git", *argv], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def _backend() -> str:
+    exec_path = git("--exec-path").strip()
+    return str(Path(exec_path) / "git-http-backend")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    remote: GitRemote
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        remote = self.server.remote
+        expected = base64.b64encode(f"x-access-token:{remote.token}".encode()).decode()
+        auth = self.headers.get("Authorization", "")
+        remote.auth_headers.append(auth)
+        if auth != f"Basic {expected}":
+            remote.rejected += 1
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        env = {
+            "GIT_PROJECT_ROOT": str(remote.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": self.command,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_USER": "x-access-token",
+            "HTTP_GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+        }
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding:
+            env["HTTP_CONTENT_ENCODING"] = encoding
+        done = subprocess.run([_backend()], input=body, env=env, capture_output=True, check=False)
+        head, _, payload = done.stdout.partition(b"\r\n\r\n")
+        status = 200
+        headers: list[tuple[str, str]] = []
+        for line in head.decode("latin-1").split("\r\n"):
+            name, _, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class GitRemote:
+    """A bare repository ``<owner>/<repo>.git`` served over HTTP on 127.0.0.1."""
+
+    def __init__(self, root: Path, *, full_name: str, token: str, default_branch: str = "main"):
+        self.root = root
+        self.full_name = full_name
+        self.token = token
+        self.default_branch = default_branch
+        self.bare = root / f"{full_name}.git"
+        self.auth_headers: list[str] = []
+        self.rejected = 0
+        self._server: _Server | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/{self.full_name}.git"
+
+    def seed(self, files: dict[str, str]) -> None:
+        """Create the bare repository with one commit holding ``files``."""
+        work = self.root / "seed"
+        work.mkdir(parents=True)
+        git("init", "-q", "-b", self.default_branch, cwd=work)
+        for name, text in files.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_text(text)
+        git("add", "-A", cwd=work)
+        git("-c", "user.name=Maintainer", "-c", "user.email=m@example.com",
+            "commit", "-qm", "Initial commit", cwd=work)
+        self.bare.parent.mkdir(parents=True, exist_ok=True)
+        git("clone", "-q", "--bare", str(work), str(self.bare))
+        git("config", "http.receivepack", "true", cwd=self.bare)
+        shutil.rmtree(work)
+
+    def clone(self, dest: Path) -> Path:
+        """A checkout like actions/checkout leaves: origin points at the HTTP remote."""
+        git("clone", "-q", str(self.bare), str(dest))
+        git("remote", "set-url", "origin", self.url, cwd=dest)
+        return dest
+
+    def branch_sha(self, branch: str) -> str | None:
+        out = git("for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}", cwd=self.bare)
+        return out.strip() or None
+
+    def commits_between(self, base: str, head: str) -> int:
+        return int(git("rev-list", "--count", f"{base}..{head}", cwd=self.bare).strip())
+
+    def show(self, branch: str, path: str) -> str:
+        return git("show", f"{branch}:{path}", cwd=self.bare)
+
+    def log(self, branch: str, fmt: str = "%an <%ae>%n%B") -> str:
+        return git("log", "-1", f"--format={fmt}", branch, cwd=self.bare)
+
+    def start(self) -> None:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.remote = self
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> GitRemote:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
