@@ -1,0 +1,26 @@
+"""Shared pieces of the offline rig: a git remote over HTTP, real clones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.rig.git_remote import GitRemote
+
+TOKEN = "ghs_test_fake_token_0123456789abcdef"
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Iterator[GitRemote]:
+    """``octo-org/hello-world`` served over HTTP with token auth, seeded with one commit."""
+    remote = GitRemote(tmp_path / "remote", full_name="octo-org/hello-world", token=TOKEN)
+    remote.seed({"README.md": "# Hello World\n\nA greeting.\n", "src/app.py": "print('hi')\n"})
+    with remote:
+        yield remote
+
+
+@pytest.fixture
+def checkout(remote: GitRemote, tmp_path: Path) -> Path:
+    return remote.clone(tmp_path / "workspace")

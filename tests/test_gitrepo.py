@@ -1,0 +1,102 @@
+"""The git funnel against real repositories and a real HTTP remote."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from bot.errors import GitError
+from bot.gitrepo import Identity, Repository, redact
+from tests.conftest import TOKEN
+from tests.rig.git_remote import GitRemote, git
+
+BOT = Identity("codex-pr-bot", "codex-pr-bot@users.noreply.github.com")
+
+
+def test_no_change_stages_nothing(checkout: Path) -> None:
+    repo = Repository(checkout)
+    assert repo.changed_paths() == []
+    assert repo.stage_all() == []
+
+
+def test_commit_and_push_with_token_leaves_no_credential(
+    checkout: Path, remote: GitRemote
+) -> None:
+    (checkout / "README.md").write_text("# Hello, World\n")
+    (checkout / "docs").mkdir()
+    (checkout / "docs" / "new.md").write_text("new\n")
+    repo = Repository(checkout, secrets=[TOKEN])
+    assert sorted(repo.changed_paths()) == ["README.md", "docs/new.md"]
+    files = repo.stage_all()
+    commit = repo.commit("codex/issue-1", "Fix greeting\n\nBody.", BOT, files)
+    repo.push("codex/issue-1", TOKEN)
+
+    assert remote.branch_sha("codex/issue-1") == commit.sha
+    assert remote.show("codex/issue-1", "docs/new.md") == "new\n"
+    assert remote.log("codex/issue-1").startswith(
+        "codex-pr-bot <codex-pr-bot@users.noreply.github.com>\nFix greeting\n\nBody."
+    )
+    assert remote.commits_between("main", "codex/issue-1") == 1
+    on_disk = "".join(p.read_text(errors="replace") for p in (checkout / ".git").glob("config*"))
+    assert TOKEN not in on_disk
+    encoded = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert encoded not in on_disk
+    assert repo.current_branch() == "codex/issue-1"
+
+
+def test_rejected_push_names_the_fix_and_not_the_token(checkout: Path, remote: GitRemote) -> None:
+    (checkout / "x.txt").write_text("x\n")
+    wrong = "ghs_wrong_token_that_must_not_leak_000"
+    repo = Repository(checkout, secrets=[TOKEN, wrong])
+    repo.commit("codex/x", "x", BOT, repo.stage_all())
+    with pytest.raises(GitError) as caught:
+        repo.push("codex/x", wrong)
+    message = str(caught.value)
+    assert "'git push' failed" in message
+    assert "github_token" in message
+    assert wrong not in message
+    assert remote.rejected >= 1
+    assert remote.branch_sha("codex/x") is None
+
+
+def test_push_is_fast_forward_unless_forced(checkout: Path, remote: GitRemote) -> None:
+    repo = Repository(checkout, secrets=[TOKEN])
+    (checkout / "a.txt").write_text("a\n")
+    repo.commit("codex/t", "a", BOT, repo.stage_all())
+    repo.push("codex/t", TOKEN)
+    git("switch", "-q", "main", cwd=checkout)
+    (checkout / "b.txt").write_text("b\n")
+    second = repo.commit("codex/t", "b", BOT, repo.stage_all())
+    with pytest.raises(GitError, match="moved on the remote"):
+        repo.push("codex/t", TOKEN)
+    repo.push("codex/t", TOKEN, force=True)
+    assert remote.branch_sha("codex/t") == second.sha
+
+
+def test_fetch_branch_checks_out_a_pull_requests_head(checkout: Path, remote: GitRemote) -> None:
+    git("branch", "feature", "main", cwd=remote.bare)
+    repo = Repository(checkout, secrets=[TOKEN])
+    repo.fetch_branch("feature", TOKEN)
+    assert repo.current_branch() == "feature"
+
+
+def test_persisted_checkout_credentials_are_removed(checkout: Path) -> None:
+    header = "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:persisted").decode()
+    git("config", "--local", "http.https://github.com/.extraheader", header, cwd=checkout)
+    repo = Repository(checkout)
+    assert repo.remove_persisted_credentials() == ["http.https://github.com/.extraheader"]
+    assert "persisted" not in (checkout / ".git" / "config").read_text()
+    assert "extraheader" not in (checkout / ".git" / "config").read_text()
+    assert repo.remove_persisted_credentials() == []
+
+
+def test_not_a_repository_says_to_check_out(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="actions/checkout"):
+        Repository(tmp_path).current_branch()
+
+
+def test_redact_hides_plain_and_encoded_tokens() -> None:
+    encoded = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert redact(f"a {TOKEN} b {encoded}", [TOKEN]) == "a *** b ***"
