@@ -140,4 +140,3 @@ def _finish(runtime: Runtime, report: Report) -> int:
     if report.conclusion is Conclusion.FAILED:
         runtime.error(report.summary)
     return report.exit_code
-

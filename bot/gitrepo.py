@@ -18,7 +18,7 @@ from bot.errors import GitError
 
 _HINTS = {
     "Authentication failed": "Check that the token may push (contents: write).",
-    "could not read Username": "The remote refused the token: check github_token (contents: write).",
+    "could not read Username": "The remote refused the token: check github_token.",
     "403": "The token may not push here: grant 'contents: write' under permissions:.",
     "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
     "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",

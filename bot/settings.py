@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     trigger: str = _field("/codex", "Word that starts a request in a comment.")
     base: str | None = _field(None, "Base branch of new pull requests; default branch if empty.")
     branch_prefix: str = _field("codex/", "Prefix of the branches the bot creates.")
-    timeout_minutes: float = _field(30.0, "Deadline for the whole run.")
+    timeout_minutes: float = _field(30, "Deadline for the whole run, in minutes.")
     max_turns: int = _field(12, "Most model turns the orchestrating agent may take.")
     allowed_users: tuple[str, ...] = _field(
         (), "Comma-separated logins (people or bots) allowed besides writers."
