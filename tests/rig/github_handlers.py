@@ -19,6 +19,7 @@ from .github_state import (
     Issue,
     Reaction,
     Reply,
+    fake_sha,
     invalid,
     not_found,
     now,
@@ -32,6 +33,7 @@ def op(operation_id: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[operation_id] = fn
         return fn
+
     return register
 
 
@@ -47,10 +49,16 @@ def get_permission(st: GitHubState, p: dict[str, str], q: dict[str, str], body: 
         raise not_found()
     # A user GitHub knows who is no collaborator: "read" on a public repository, else "none".
     role = st.permissions.get(login, "none" if st.private else "read")
-    user = st.user(login) | {"role_name": role, "permissions": {
-        "admin": role == "admin", "maintain": role in ("admin", "maintain"),
-        "push": LEGACY[role] in ("admin", "write"), "triage": role not in ("read", "none"),
-        "pull": role != "none"}}
+    user = st.user(login) | {
+        "role_name": role,
+        "permissions": {
+            "admin": role == "admin",
+            "maintain": role in ("admin", "maintain"),
+            "push": LEGACY[role] in ("admin", "write"),
+            "triage": role not in ("read", "none"),
+            "pull": role != "none",
+        },
+    }
     return 200, {"permission": LEGACY[role], "role_name": role, "user": user}, {}
 
 
@@ -62,7 +70,8 @@ def list_comments(st: GitHubState, p: dict[str, str], q: dict[str, str], body: A
         since = datetime.fromisoformat(q["since"])
         found = [c for c in found if datetime.fromisoformat(c.updated_at) >= since]
     status, items, headers = st.paginate(
-        found, f"/repos/{st.full_name}/issues/{number}/comments", q)
+        found, f"/repos/{st.full_name}/issues/{number}/comments", q
+    )
     return status, [st.comment_json(c) for c in items], headers
 
 
@@ -120,10 +129,19 @@ def get_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) 
 
 def _set_state(st: GitHubState, i: Issue, state: str, reason: str | None = None) -> None:
     if state != i.state:
-        if state == "open" and i.is_pull and i.base and st.open_pull(
-                st.head_label(i), i.base, other_than=i.number):
-            raise invalid({"resource": "PullRequest", "code": "custom", "message":
-                           f"A pull request already exists for {st.head_label(i)}."})
+        if (
+            state == "open"
+            and i.is_pull
+            and i.base
+            and st.open_pull(st.head_label(i), i.base, other_than=i.number)
+        ):
+            raise invalid(
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": f"A pull request already exists for {st.head_label(i)}.",
+                }
+            )
         i.state, i.closed_at = state, (now() if state == "closed" else None)
         i.state_reason = reason or ("completed" if state == "closed" else "reopened")
 
@@ -180,9 +198,11 @@ def list_pulls(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any)
     if "base" in q:
         found = [i for i in found if i.base == q["base"]]
     key = "updated_at" if q.get("sort") == "updated" else "created_at"
-    found.sort(key=lambda i: (getattr(i, key), i.number),
-               reverse=q.get("direction", "asc" if "sort" in q and key != "created_at"
-                             else "desc") == "desc")
+    found.sort(
+        key=lambda i: (getattr(i, key), i.number),
+        reverse=q.get("direction", "asc" if "sort" in q and key != "created_at" else "desc")
+        == "desc",
+    )
     status, items, headers = st.paginate(found, f"/repos/{st.full_name}/pulls", q)
     return status, [st.pull_json(i, simple=True) for i in items], headers
 
@@ -191,8 +211,7 @@ def list_pulls(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any)
 def create_pull(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
     head, base = body["head"], body["base"]
     head_owner, _, ref = head.rpartition(":")
-    head_repo = body.get("head_repo") or (
-        f"{head_owner}/{st.repo}" if head_owner else st.full_name)
+    head_repo = body.get("head_repo") or (f"{head_owner}/{st.repo}" if head_owner else st.full_name)
     if head_repo.lower() == st.full_name.lower():
         head_repo = st.full_name
     if "issue" in body:
@@ -205,14 +224,32 @@ def create_pull(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
         raise invalid({"resource": "Issue", "field": "title", "code": "missing_field"})
     label = f"{head_repo.split('/')[0]}:{ref}"
     if st.open_pull(label, base):
-        raise invalid({"resource": "PullRequest", "code": "custom",
-                       "message": f"A pull request already exists for {label}."})
+        raise invalid(
+            {
+                "resource": "PullRequest",
+                "code": "custom",
+                "message": f"A pull request already exists for {label}.",
+            }
+        )
     if head_repo == st.full_name and st.commits_between(base, ref) == 0:
-        raise invalid({"resource": "PullRequest", "code": "custom",
-                       "message": f"No commits between {base} and {head}"})
-    i = add_pull(st, ref, base, body["title"], body.get("body"), st.app_login, head_repo,
-                 draft=body.get("draft", False),
-                 maintainer_can_modify=body.get("maintainer_can_modify", True))
+        raise invalid(
+            {
+                "resource": "PullRequest",
+                "code": "custom",
+                "message": f"No commits between {base} and {head}",
+            }
+        )
+    i = add_pull(
+        st,
+        ref,
+        base,
+        body["title"],
+        body.get("body"),
+        st.app_login,
+        head_repo,
+        draft=body.get("draft", False),
+        maintainer_can_modify=body.get("maintainer_can_modify", False),
+    )
     data = st.pull_json(i)
     return 201, data, {"Location": data["url"]}
 
@@ -224,11 +261,30 @@ def add_issue(st: GitHubState, title: str, text: str | None, login: str, **kw: A
     return i
 
 
-def add_pull(st: GitHubState, head: str, base: str, title: str, text: str | None, login: str,
-             head_repo: str | None = None, **kw: Any) -> Issue:
-    return add_issue(st, title, text, login, head=head, base=base,
-                     head_repo=head_repo or st.full_name, pull_id=st.next_id(),
-                     head_sha=st.branch_sha(head), **kw)
+def add_pull(
+    st: GitHubState,
+    head: str,
+    base: str,
+    title: str,
+    text: str | None,
+    login: str,
+    head_repo: str | None = None,
+    **kw: Any,
+) -> Issue:
+    head_repo = head_repo or st.full_name
+    sha = st.branch_sha(head) if head_repo == st.full_name else fake_sha(f"{head_repo}:{head}")
+    return add_issue(
+        st,
+        title,
+        text,
+        login,
+        head=head,
+        base=base,
+        head_repo=head_repo,
+        pull_id=st.next_id(),
+        head_sha=sha,
+        **kw,
+    )
 
 
 @op("pulls/get")
@@ -259,9 +315,12 @@ def request_reviewers(st: GitHubState, p: dict[str, str], q: dict[str, str], bod
     if i.user in users:
         raise HTTPError(422, "Review cannot be requested from pull request author.")
     if any(st.permissions.get(u, "none") == "none" for u in users):
-        raise HTTPError(422, "Reviews may only be requested from collaborators. One or more of "
-                        "the users or teams you specified is not a collaborator of the "
-                        f"{st.full_name} repository.")
+        raise HTTPError(
+            422,
+            "Reviews may only be requested from collaborators. One or more of "
+            "the users or teams you specified is not a collaborator of the "
+            f"{st.full_name} repository.",
+        )
     i.reviewers += [u for u in users if u not in i.reviewers]
     i.team_reviewers += [t for t in body.get("team_reviewers", []) if t not in i.team_reviewers]
     return 201, st.pull_json(i, simple=True), {}
@@ -271,18 +330,38 @@ def request_reviewers(st: GitHubState, p: dict[str, str], q: dict[str, str], bod
 def get_user(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
     if st.user_types.get(st.app_login) == "Bot":  # what an installation token (GITHUB_TOKEN) gets
         raise HTTPError(403, "Resource not accessible by integration")
-    extra = {"bio": None, "blog": "", "company": None, "email": None, "followers": 0,
-             "following": 0, "hireable": None, "location": None, "name": None,
-             "public_gists": 0, "public_repos": 0, "created_at": st.created_at,
-             "updated_at": st.created_at, "collaborators": 0, "disk_usage": 0,
-             "owned_private_repos": 0, "private_gists": 0, "total_private_repos": 0,
-             "two_factor_authentication": True, "user_view_type": "private"}
+    extra = {
+        "bio": None,
+        "blog": "",
+        "company": None,
+        "email": None,
+        "followers": 0,
+        "following": 0,
+        "hireable": None,
+        "location": None,
+        "name": None,
+        "public_gists": 0,
+        "public_repos": 0,
+        "created_at": st.created_at,
+        "updated_at": st.created_at,
+        "collaborators": 0,
+        "disk_usage": 0,
+        "owned_private_repos": 0,
+        "private_gists": 0,
+        "total_private_repos": 0,
+        "two_factor_authentication": True,
+        "user_view_type": "private",
+    }
     return 200, st.user(st.app_login) | extra, {}
 
 
 @op("rate-limit/get")
 def rate_limit(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
-    core = {"limit": 5000, "remaining": 4999, "reset": int(datetime.now().timestamp()) + 3600,
-            "used": 1}
+    core = {
+        "limit": 5000,
+        "remaining": 4999,
+        "reset": int(datetime.now().timestamp()) + 3600,
+        "used": 1,
+    }
     resources = {k: dict(core) for k in ("core", "search", "graphql", "integration_manifest")}
     return 200, {"resources": resources, "rate": core}, {}

@@ -20,23 +20,52 @@ JSON = dict[str, Any]
 Reply = tuple[int, Any, dict[str, str]]
 DOCS = "https://docs.github.com/rest"
 # fine-grained role -> legacy `permission` (see the spec text of get-collaborator-permission-level)
-LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read",
-          "read": "read", "none": "none"}
-_REPO_URLS = (  # name -> suffix under /repos/{owner}/{repo}, as GitHub renders them
-    "archive:/{archive_format}{/ref} assignees:/assignees{/user} blobs:/git/blobs{/sha} "
-    "branches:/branches{/branch} collaborators:/collaborators{/collaborator} "
-    "comments:/comments{/number} commits:/commits{/sha} compare:/compare/{base}...{head} "
-    "contents:/contents/{+path} contributors:/contributors deployments:/deployments "
-    "downloads:/downloads events:/events forks:/forks git_commits:/git/commits{/sha} "
-    "git_refs:/git/refs{/sha} git_tags:/git/tags{/sha} hooks:/hooks "
-    "issue_comment:/issues/comments{/number} issue_events:/issues/events{/number} "
-    "issues:/issues{/number} keys:/keys{/key_id} labels:/labels{/name} languages:/languages "
-    "merges:/merges milestones:/milestones{/number} "
-    "notifications:/notifications{?since,all,participating} pulls:/pulls{/number} "
-    "releases:/releases{/id} stargazers:/stargazers statuses:/statuses/{sha} "
-    "subscribers:/subscribers subscription:/subscription tags:/tags teams:/teams "
-    "trees:/git/trees{/sha}"
-).split()
+LEGACY = {
+    "admin": "admin",
+    "maintain": "write",
+    "write": "write",
+    "triage": "read",
+    "read": "read",
+    "none": "none",
+}
+_REPO_URLS = {  # name -> suffix under /repos/{owner}/{repo}, as GitHub renders them
+    "archive": "/{archive_format}{/ref}",
+    "assignees": "/assignees{/user}",
+    "blobs": "/git/blobs{/sha}",
+    "branches": "/branches{/branch}",
+    "collaborators": "/collaborators{/collaborator}",
+    "comments": "/comments{/number}",
+    "commits": "/commits{/sha}",
+    "compare": "/compare/{base}...{head}",
+    "contents": "/contents/{+path}",
+    "contributors": "/contributors",
+    "deployments": "/deployments",
+    "downloads": "/downloads",
+    "events": "/events",
+    "forks": "/forks",
+    "git_commits": "/git/commits{/sha}",
+    "git_refs": "/git/refs{/sha}",
+    "git_tags": "/git/tags{/sha}",
+    "hooks": "/hooks",
+    "issue_comment": "/issues/comments{/number}",
+    "issue_events": "/issues/events{/number}",
+    "issues": "/issues{/number}",
+    "keys": "/keys{/key_id}",
+    "labels": "/labels{/name}",
+    "languages": "/languages",
+    "merges": "/merges",
+    "milestones": "/milestones{/number}",
+    "notifications": "/notifications{?since,all,participating}",
+    "pulls": "/pulls{/number}",
+    "releases": "/releases{/id}",
+    "stargazers": "/stargazers",
+    "statuses": "/statuses/{sha}",
+    "subscribers": "/subscribers",
+    "subscription": "/subscription",
+    "tags": "/tags",
+    "teams": "/teams",
+    "trees": "/git/trees{/sha}",
+}
 
 
 def now() -> str:
@@ -57,9 +86,11 @@ class HTTPError(Exception):
     def __init__(self, status: int, message: str, errors: list[JSON] | None = None) -> None:
         super().__init__(message)
         self.status, self.errors = status, errors
-        self.body: JSON = {"message": message, "documentation_url": DOCS, "status": str(status)}
-        if errors is not None:
+        self.body: JSON = {"message": message, "documentation_url": DOCS}
+        if errors is not None:  # `validation-error` has no `status` field (basic-error has)
             self.body["errors"] = errors
+        else:
+            self.body["status"] = str(status)
 
 
 def not_found() -> HTTPError:
@@ -122,17 +153,27 @@ class Reaction:
 class GitHubState:
     """Everything the fake knows about one repository; callers hold `lock` around use."""
 
-    def __init__(self, *, owner: str, repo: str, default_branch: str, app_login: str,
-                 private: bool, branch_sha: Callable[[str], str | None],
-                 commits_between: Callable[[str, str], int]) -> None:
+    def __init__(
+        self,
+        *,
+        owner: str,
+        repo: str,
+        default_branch: str,
+        app_login: str,
+        private: bool,
+        branch_sha: Callable[[str], str | None],
+        commits_between: Callable[[str, str], int],
+    ) -> None:
         self.owner, self.repo, self.default_branch = owner, repo, default_branch
         self.app_login, self.private = app_login, private
         self.branch_sha, self.commits_between = branch_sha, commits_between
         self.api = self.web = ""  # set by the server once it has a port
         self.lock = threading.RLock()
         self.permissions: dict[str, str] = {}
-        self.user_types = {owner: "Organization",
-                           app_login: "Bot" if app_login.endswith("[bot]") else "User"}
+        self.user_types = {
+            owner: "Organization",
+            app_login: "Bot" if app_login.endswith("[bot]") else "User",
+        }
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.reactions: dict[tuple[str, int], list[Reaction]] = {}
@@ -157,38 +198,84 @@ class GitHubState:
     # ---- JSON shapes --------------------------------------------------------------------
     def user(self, login: str) -> JSON:
         u, kind = f"{self.api}/users/{quote(login, safe='')}", self.user_types.get(login, "User")
-        html = f"{self.web}/apps/{login.removesuffix('[bot]')}" if kind == "Bot" else (
-            f"{self.web}/{login}")
-        return {"login": login, "id": _num(login), "node_id": f"U_{_num(login)}",
-                "avatar_url": f"{self.web}/avatars/u/{_num(login)}", "gravatar_id": "",
-                "url": u, "html_url": html, "followers_url": f"{u}/followers",
-                "following_url": f"{u}/following{{/other_user}}",
-                "gists_url": f"{u}/gists{{/gist_id}}",
-                "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
-                "subscriptions_url": f"{u}/subscriptions", "organizations_url": f"{u}/orgs",
-                "repos_url": f"{u}/repos", "events_url": f"{u}/events{{/privacy}}",
-                "received_events_url": f"{u}/received_events", "type": kind,
-                "site_admin": False, "user_view_type": "public"}
+        html = (
+            f"{self.web}/apps/{login.removesuffix('[bot]')}"
+            if kind == "Bot"
+            else (f"{self.web}/{login}")
+        )
+        return {
+            "login": login,
+            "id": _num(login),
+            "node_id": f"U_{_num(login)}",
+            "avatar_url": f"{self.web}/avatars/u/{_num(login)}",
+            "gravatar_id": "",
+            "url": u,
+            "html_url": html,
+            "followers_url": f"{u}/followers",
+            "following_url": f"{u}/following{{/other_user}}",
+            "gists_url": f"{u}/gists{{/gist_id}}",
+            "starred_url": f"{u}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{u}/subscriptions",
+            "organizations_url": f"{u}/orgs",
+            "repos_url": f"{u}/repos",
+            "events_url": f"{u}/events{{/privacy}}",
+            "received_events_url": f"{u}/received_events",
+            "type": kind,
+            "site_admin": False,
+            "user_view_type": "public",
+        }
 
     def repository(self, full_name: str | None = None) -> JSON:
         full_name = full_name or self.full_name
         owner, name = full_name.split("/")
         api, host, ts = f"{self.api}/repos/{full_name}", urlsplit(self.web).netloc, self.created_at
         fork = full_name != self.full_name
-        d: JSON = {f"{k}_url": api + v for k, v in (x.split(":", 1) for x in _REPO_URLS)}
+        d: JSON = {f"{k}_url": api + v for k, v in _REPO_URLS.items()}
         d.update(
-            id=_num(full_name), node_id=f"R_{_num(full_name)}", name=name, full_name=full_name,
-            owner=self.user(owner), private=self.private, html_url=f"{self.web}/{full_name}",
-            description=None, fork=fork, url=api, clone_url=f"{self.web}/{full_name}.git",
-            git_url=f"git://{host}/{full_name}.git", ssh_url=f"git@{host}:{full_name}.git",
-            svn_url=f"{self.web}/{full_name}", mirror_url=None, homepage=None, language=None,
-            forks=0, forks_count=0, stargazers_count=0, watchers=0, watchers_count=0, size=0,
-            open_issues=self.open_count(), open_issues_count=self.open_count(),
-            default_branch=self.default_branch, is_template=False, topics=[], has_issues=True,
-            has_projects=True, has_wiki=True, has_pages=False, has_downloads=True,
-            has_discussions=False, archived=False, disabled=False, license=None,
-            visibility="private" if self.private else "public", pushed_at=ts, created_at=ts,
-            updated_at=ts, allow_forking=True, web_commit_signoff_required=False)
+            id=_num(full_name),
+            node_id=f"R_{_num(full_name)}",
+            name=name,
+            full_name=full_name,
+            owner=self.user(owner),
+            private=self.private,
+            html_url=f"{self.web}/{full_name}",
+            description=None,
+            fork=fork,
+            url=api,
+            clone_url=f"{self.web}/{full_name}.git",
+            git_url=f"git://{host}/{full_name}.git",
+            ssh_url=f"git@{host}:{full_name}.git",
+            svn_url=f"{self.web}/{full_name}",
+            mirror_url=None,
+            homepage=None,
+            language=None,
+            forks=0,
+            forks_count=0,
+            stargazers_count=0,
+            watchers=0,
+            watchers_count=0,
+            size=0,
+            open_issues=self.open_count(),
+            open_issues_count=self.open_count(),
+            default_branch=self.default_branch,
+            is_template=False,
+            topics=[],
+            has_issues=True,
+            has_projects=True,
+            has_wiki=True,
+            has_pages=False,
+            has_downloads=True,
+            has_discussions=False,
+            archived=False,
+            disabled=False,
+            license=None,
+            visibility="private" if self.private else "public",
+            pushed_at=ts,
+            created_at=ts,
+            updated_at=ts,
+            allow_forking=True,
+            web_commit_signoff_required=False,
+        )
         return d
 
     def full_repository(self) -> JSON:
@@ -197,10 +284,17 @@ class GitHubState:
     def open_count(self) -> int:
         return sum(i.state == "open" for i in self.issues.values())
 
-    def label(self, name: str) -> JSON:
+    def label(self, name: str) -> JSON:  # description "": pull-request-simple forbids null
         lid = self.labels.setdefault(name, self.next_id())
-        return {"id": lid, "node_id": f"LA_{lid}", "url": f"{self.repo_api}/labels/{quote(name)}",
-                "name": name, "description": None, "color": "ededed", "default": False}
+        return {
+            "id": lid,
+            "node_id": f"LA_{lid}",
+            "url": f"{self.repo_api}/labels/{quote(name)}",
+            "name": name,
+            "description": "",
+            "color": "ededed",
+            "default": False,
+        }
 
     def association(self, login: str) -> str:
         if login.lower() == self.owner.lower():
@@ -216,24 +310,44 @@ class GitHubState:
         api = f"{self.repo_api}/issues/{i.number}"
         html = f"{self.web}/{self.full_name}/{'pull' if i.is_pull else 'issues'}/{i.number}"
         d: JSON = {
-            "id": i.id, "node_id": f"I_{i.id}", "url": api, "repository_url": self.repo_api,
-            "labels_url": f"{api}/labels{{/name}}", "comments_url": f"{api}/comments",
-            "events_url": f"{api}/events", "html_url": html, "number": i.number,
-            "state": i.state, "title": i.title, "body": i.body,
-            "user": self.user(i.user), "labels": [self.label(n) for n in i.labels],
+            "id": i.id,
+            "node_id": f"I_{i.id}",
+            "url": api,
+            "repository_url": self.repo_api,
+            "labels_url": f"{api}/labels{{/name}}",
+            "comments_url": f"{api}/comments",
+            "events_url": f"{api}/events",
+            "html_url": html,
+            "number": i.number,
+            "state": i.state,
+            "title": i.title,
+            "body": i.body,
+            "user": self.user(i.user),
+            "labels": [self.label(n) for n in i.labels],
             "assignee": self.user(i.assignees[0]) if i.assignees else None,
-            "assignees": [self.user(a) for a in i.assignees], "milestone": None,
-            "locked": False, "active_lock_reason": None, "comments": self.comment_count(i),
-            "closed_at": i.closed_at, "created_at": i.created_at, "updated_at": i.updated_at,
-            "author_association": self.association(i.user), "timeline_url": f"{api}/timeline",
-            "reactions": self.rollup(f"{api}/reactions", ("issue", i.number))}
+            "assignees": [self.user(a) for a in i.assignees],
+            "milestone": None,
+            "locked": False,
+            "active_lock_reason": None,
+            "comments": self.comment_count(i),
+            "closed_at": i.closed_at,
+            "created_at": i.created_at,
+            "updated_at": i.updated_at,
+            "author_association": self.association(i.user),
+            "timeline_url": f"{api}/timeline",
+            "reactions": self.rollup(f"{api}/reactions", ("issue", i.number)),
+        }
         if i.state_reason is not None:  # the spec's enum has no null although nullable is true
             d["state_reason"] = i.state_reason
         if i.is_pull:
             d["draft"] = i.draft
-            d["pull_request"] = {"url": f"{self.repo_api}/pulls/{i.number}", "html_url": html,
-                                 "diff_url": f"{html}.diff", "patch_url": f"{html}.patch",
-                                 "merged_at": None}
+            d["pull_request"] = {
+                "url": f"{self.repo_api}/pulls/{i.number}",
+                "html_url": html,
+                "diff_url": f"{html}.diff",
+                "patch_url": f"{html}.patch",
+                "merged_at": None,
+            }
         return d
 
     def comment_count(self, i: Issue) -> int:
@@ -243,18 +357,29 @@ class GitHubState:
         issue = self.issues[c.issue_number]
         kind = "pull" if issue.is_pull else "issues"
         api = f"{self.repo_api}/issues/comments/{c.id}"
-        return {"id": c.id, "node_id": f"IC_{c.id}", "url": api, "body": c.body,
-                "html_url": f"{self.web}/{self.full_name}/{kind}/{c.issue_number}"
-                            f"#issuecomment-{c.id}",
-                "issue_url": f"{self.repo_api}/issues/{c.issue_number}",
-                "user": self.user(c.user), "created_at": c.created_at,
-                "updated_at": c.updated_at, "author_association": self.association(c.user),
-                "performed_via_github_app": None,
-                "reactions": self.rollup(f"{api}/reactions", ("comment", c.id))}
+        return {
+            "id": c.id,
+            "node_id": f"IC_{c.id}",
+            "url": api,
+            "body": c.body,
+            "html_url": f"{self.web}/{self.full_name}/{kind}/{c.issue_number}#issuecomment-{c.id}",
+            "issue_url": f"{self.repo_api}/issues/{c.issue_number}",
+            "user": self.user(c.user),
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+            "author_association": self.association(c.user),
+            "performed_via_github_app": None,
+            "reactions": self.rollup(f"{api}/reactions", ("comment", c.id)),
+        }
 
     def reaction_json(self, r: Reaction) -> JSON:
-        return {"id": r.id, "node_id": f"REA_{r.id}", "user": self.user(r.user),
-                "content": r.content, "created_at": r.created_at}
+        return {
+            "id": r.id,
+            "node_id": f"REA_{r.id}",
+            "user": self.user(r.user),
+            "content": r.content,
+            "created_at": r.created_at,
+        }
 
     def sha(self, p: Issue, which: str) -> str:
         ref = (p.base if which == "base" else p.head) or ""
@@ -265,34 +390,87 @@ class GitHubState:
         api, issue_api = f"{self.repo_api}/pulls/{p.number}", f"{self.repo_api}/issues/{p.number}"
         html, head_sha = f"{self.web}/{self.full_name}/pull/{p.number}", self.sha(p, "head")
         head_repo = p.head_repo or self.full_name
-        refs = {"head": (head_repo, p.head, head_sha),
-                "base": (self.full_name, p.base, self.sha(p, "base"))}
-        links = {"self": api, "html": html, "issue": issue_api, "comments": f"{issue_api}/comments",
-                 "review_comments": f"{api}/comments",
-                 "review_comment": f"{self.repo_api}/pulls/comments{{/number}}",
-                 "commits": f"{api}/commits", "statuses": f"{self.repo_api}/statuses/{head_sha}"}
+        refs = {
+            "head": (head_repo, p.head, head_sha),
+            "base": (self.full_name, p.base, self.sha(p, "base")),
+        }
+        links = {
+            "self": api,
+            "html": html,
+            "issue": issue_api,
+            "comments": f"{issue_api}/comments",
+            "review_comments": f"{api}/comments",
+            "review_comment": f"{self.repo_api}/pulls/comments{{/number}}",
+            "commits": f"{api}/commits",
+            "statuses": f"{self.repo_api}/statuses/{head_sha}",
+        }
         issue = self.issue_json(p)
-        d: JSON = {k: issue[k] for k in ("title", "body", "labels", "milestone", "locked", "user",
-                                         "active_lock_reason", "assignee", "assignees", "state",
-                                         "created_at", "updated_at", "closed_at", "number",
-                                         "author_association", "draft")}
+        d: JSON = {
+            k: issue[k]
+            for k in (
+                "title",
+                "body",
+                "labels",
+                "milestone",
+                "locked",
+                "user",
+                "active_lock_reason",
+                "assignee",
+                "assignees",
+                "state",
+                "created_at",
+                "updated_at",
+                "closed_at",
+                "number",
+                "author_association",
+                "draft",
+            )
+        }
         d.update(
-            url=api, id=p.pull_id, node_id=f"PR_{p.pull_id}", html_url=html,
-            diff_url=f"{html}.diff", patch_url=f"{html}.patch", issue_url=issue_api,
-            commits_url=links["commits"], review_comments_url=links["review_comments"],
-            review_comment_url=links["review_comment"], comments_url=links["comments"],
-            statuses_url=links["statuses"], merged_at=None, merge_commit_sha=None,
+            url=api,
+            id=p.pull_id,
+            node_id=f"PR_{p.pull_id}",
+            html_url=html,
+            diff_url=f"{html}.diff",
+            patch_url=f"{html}.patch",
+            issue_url=issue_api,
+            commits_url=links["commits"],
+            review_comments_url=links["review_comments"],
+            review_comment_url=links["review_comment"],
+            comments_url=links["comments"],
+            statuses_url=links["statuses"],
+            merged_at=None,
+            merge_commit_sha=None,
             requested_reviewers=[self.user(u) for u in p.reviewers],
-            requested_teams=[self.team(t) for t in p.team_reviewers], auto_merge=None,
+            requested_teams=[self.team(t) for t in p.team_reviewers],
+            auto_merge=None,
             _links={k: {"href": v} for k, v in links.items()},
-            **{k: {"label": f"{r.split('/')[0]}:{ref}", "ref": ref, "sha": sha,
-                   "user": self.user(r.split("/")[0]), "repo": self.repository(r)}
-               for k, (r, ref, sha) in refs.items()})
+            **{
+                k: {
+                    "label": f"{r.split('/')[0]}:{ref}",
+                    "ref": ref,
+                    "sha": sha,
+                    "user": self.user(r.split("/")[0]),
+                    "repo": self.repository(r),
+                }
+                for k, (r, ref, sha) in refs.items()
+            },
+        )
         if not simple:
-            d.update(merged=False, mergeable=None, rebaseable=None, mergeable_state="unknown",
-                     merged_by=None, comments=issue["comments"], review_comments=0,
-                     maintainer_can_modify=p.maintainer_can_modify, additions=0, deletions=0,
-                     changed_files=0, commits=self.count_commits(p))
+            d.update(
+                merged=False,
+                mergeable=None,
+                rebaseable=None,
+                mergeable_state="unknown",
+                merged_by=None,
+                comments=issue["comments"],
+                review_comments=0,
+                maintainer_can_modify=p.maintainer_can_modify,
+                additions=0,
+                deletions=0,
+                changed_files=0,
+                commits=self.count_commits(p),
+            )
         return d
 
     def count_commits(self, p: Issue) -> int:
@@ -302,11 +480,20 @@ class GitHubState:
 
     def team(self, slug: str) -> JSON:
         tid, api = _num(slug), f"{self.api}/orgs/{self.owner}/teams/{slug}"
-        return {"id": tid, "node_id": f"T_{tid}", "url": api, "members_url": f"{api}/members"
-                "{/member}", "name": slug, "slug": slug, "description": None,
-                "permission": "pull", "privacy": "closed", "type": "organization",
-                "html_url": f"{self.web}/orgs/{self.owner}/teams/{slug}",
-                "repositories_url": f"{api}/repos"}
+        return {
+            "id": tid,
+            "node_id": f"T_{tid}",
+            "url": api,
+            "members_url": f"{api}/members{{/member}}",
+            "name": slug,
+            "slug": slug,
+            "description": None,
+            "permission": "pull",
+            "privacy": "closed",
+            "type": "organization",
+            "html_url": f"{self.web}/orgs/{self.owner}/teams/{slug}",
+            "repositories_url": f"{api}/repos",
+        }
 
     # ---- lookups used by the handlers ---------------------------------------------------
     def issue(self, number: int, *, pull: bool = False) -> Issue:
@@ -322,8 +509,13 @@ class GitHubState:
 
     def open_pull(self, head_label: str, base: str, *, other_than: int = 0) -> Issue | None:
         for p in self.issues.values():
-            if (p.is_pull and p.state == "open" and p.base == base and p.number != other_than
-                    and self.head_label(p).lower() == head_label.lower()):
+            if (
+                p.is_pull
+                and p.state == "open"
+                and p.base == base
+                and p.number != other_than
+                and self.head_label(p).lower() == head_label.lower()
+            ):
                 return p
         return None
 
@@ -331,10 +523,10 @@ class GitHubState:
         return f"{(p.head_repo or self.full_name).split('/')[0]}:{p.head}"
 
     def paginate(self, items: list[Any], path: str, query: dict[str, str]) -> Reply:
-        per_page = min(int(query.get("per_page", 30)), 100)
-        page = int(query.get("page", 1))
+        per_page = min(max(1, int(query.get("per_page", 30))), 100)
+        page = max(1, int(query.get("page", 1)))
         last = max(1, -(-len(items) // per_page))
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
 
         def link(n: int) -> str:
             return f"<{self.api}{path}?{urlencode({**query, 'page': n})}>"
