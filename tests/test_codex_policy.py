@@ -59,13 +59,17 @@ def test_defaults_are_non_interactive_workspace_write() -> None:
         ({"prompt": "x", "approval-policy": "on-request"}, "'approval-policy' is fixed"),
         ({"prompt": "x", "cwd": "/etc"}, "must stay inside"),
         ({"prompt": "x", "cwd": "../elsewhere"}, "must stay inside"),
-        ({"prompt": "x", "config": {"shell_environment_policy": {"inherit": "all"}}},
-         "shell_environment_policy.inherit"),
+        (
+            {"prompt": "x", "config": {"shell_environment_policy": {"inherit": "all"}}},
+            "shell_environment_policy.inherit",
+        ),
         ({"prompt": ""}, "'prompt' must not be empty"),
         ({}, "'prompt' is required"),
     ],
 )
-def test_locked_server_refuses_to_widen_powers(arguments: dict[str, object], complaint: str) -> None:
+def test_locked_server_refuses_to_widen_powers(
+    arguments: dict[str, object], complaint: str
+) -> None:
     with pytest.raises(PolicyViolation, match=complaint):
         resolve_codex_call(arguments, locked, ROOT)
 
@@ -95,7 +99,12 @@ def test_schemas_hide_what_is_fixed() -> None:
     assert "config" not in props
     assert {"prompt", "cwd", "model"} <= set(props)
     assert set(tool_schemas(ServerPolicy())["codex"]["properties"]) >= {
-        "sandbox", "approval-policy", "config", "base-instructions", "developer-instructions"}
+        "sandbox",
+        "approval-policy",
+        "config",
+        "base-instructions",
+        "developer-instructions",
+    }
     assert schemas["codex-reply"]["required"] == ["prompt", "threadId"]
 
 

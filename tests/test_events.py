@@ -37,8 +37,12 @@ def test_find_prompt(body: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["issue_comment.created.1", "issue_comment.created.2", "issue_comment.created.3",
-     "issue_comment.created.4"],
+    [
+        "issue_comment.created.1",
+        "issue_comment.created.2",
+        "issue_comment.created.3",
+        "issue_comment.created.4",
+    ],
 )
 def test_github_examples_without_trigger_are_skipped(name: str) -> None:
     result = parse("issue_comment", payload(name))

@@ -21,9 +21,7 @@ def test_no_change_stages_nothing(checkout: Path) -> None:
     assert repo.stage_all() == []
 
 
-def test_commit_and_push_with_token_leaves_no_credential(
-    checkout: Path, remote: GitRemote
-) -> None:
+def test_commit_and_push_with_token_leaves_no_credential(checkout: Path, remote: GitRemote) -> None:
     (checkout / "README.md").write_text("# Hello, World\n")
     (checkout / "docs").mkdir()
     (checkout / "docs" / "new.md").write_text("new\n")

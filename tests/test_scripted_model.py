@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 import openai
 import pytest
 from agents import Agent, OpenAIResponsesModel, RunConfig, Runner, function_tool
+from openai.types.responses import Response, ResponseStreamEvent
 from openai_codex import ApprovalMode, Codex, CodexConfig, Sandbox
-from pydantic import BaseModel
+from openai_codex.types import TurnStatus
+from pydantic import BaseModel, TypeAdapter
 
 from tests.rig.scripted_model import Call, Fail, Hang, Say, ScriptedModel, Shell
 
@@ -60,9 +63,9 @@ def create(server: ScriptedModel, api_key: str | None = None, timeout: float = 1
     return asyncio.run(call())
 
 
-@pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
+@pytest.mark.parametrize("sse", [False, True], ids=["json", "sse"])
 def test_agent_calls_a_function_tool_then_answers_structured(
-    model: ScriptedModel, stream: bool
+    model: ScriptedModel, sse: bool
 ) -> None:
     calls: list[tuple[int, int]] = []
 
@@ -84,7 +87,7 @@ def test_agent_calls_a_function_tool_then_answers_structured(
                 output_type=Sum,
             )
             config = RunConfig(tracing_disabled=True)
-            if not stream:
+            if not sse:
                 return (await Runner.run(agent, "2+3?", run_config=config)).final_output
             streamed = Runner.run_streamed(agent, "2+3?", run_config=config)
             async for _ in streamed.stream_events():
@@ -95,7 +98,7 @@ def test_agent_calls_a_function_tool_then_answers_structured(
     assert calls == [(2, 3)]
     first, second = model.requests
     assert (first.role, second.role) == ("orchestrator", "orchestrator")
-    assert first.body.get("stream", False) is stream
+    assert first.body.get("stream", False) is sse
     assert first.body["text"]["format"]["type"] == "json_schema"
     outputs = [i for i in second.body["input"] if i.get("type") == "function_call_output"]
     assert [o["output"] for o in outputs] == ["5"]
@@ -174,12 +177,38 @@ def test_codex_reports_a_scripted_failure(model: ScriptedModel, tmp_path: Path) 
     assert [(r.role, r.status) for r in model.requests] == [("codex", 400)]
 
 
+@sdk_leaks_pipes
+def test_codex_waits_on_a_hung_model_until_interrupted(
+    model: ScriptedModel, tmp_path: Path
+) -> None:
+    # Codex 0.163.0 never gives up on a model that sends no response headers (measured: not
+    # even with stream_idle_timeout_ms = 300), so only an interrupt ends such a turn.
+    model.add("codex", Hang(), Say("after the hang"))
+    codex, repo = start_codex(tmp_path, model)
+    with codex:
+        thread = codex.thread_start(
+            cwd=str(repo), sandbox=Sandbox.workspace_write, approval_mode=ApprovalMode.deny_all
+        )
+        turn = thread.turn("anything")
+        timer = threading.Timer(0.3, turn.interrupt)
+        timer.start()
+        try:
+            assert turn.run().status == TurnStatus.interrupted
+        finally:
+            timer.cancel()
+        assert thread.run("again").final_response == "after the hang"
+    assert [r.status for r in model.requests] == [0, 200]
+
+
 def test_fail_answers_with_an_openai_error(model: ScriptedModel) -> None:
     model.add("orchestrator", Fail(), Fail(429, "slow down"))
     with pytest.raises(openai.InternalServerError, match="scripted failure") as failure:
         create(model)
     assert failure.value.body == {
-        "message": "scripted failure", "type": "server_error", "param": None, "code": None
+        "message": "scripted failure",
+        "type": "server_error",
+        "param": None,
+        "code": None,
     }
     with pytest.raises(openai.RateLimitError, match="slow down"):
         create(model)
@@ -215,19 +244,24 @@ def test_hang_sends_nothing_until_the_client_gives_up(model: ScriptedModel) -> N
     assert [(r.status, r.step) for r in model.requests] == [(0, Hang())]
 
 
-def stream(server: ScriptedModel, request: dict[str, object]) -> list[dict[str, Any]]:
-    """POST a streaming request like Codex's and return the SSE events' data."""
+def post(server: ScriptedModel, body: dict[str, object]) -> tuple[str | None, str]:
+    """POST a raw request; return the response's content type and text."""
     url = urlsplit(server.base_url)
-    body = {"model": "m", "stream": True, "input": [], **request}
     connection = http.client.HTTPConnection(url.hostname or "", url.port)
     try:
         headers = {"Authorization": f"Bearer {server.api_key}"}
-        connection.request("POST", "/v1/responses", json.dumps(body), headers)
+        connection.request("POST", "/v1/responses", json.dumps({"model": "m", **body}), headers)
         response = connection.getresponse()
-        assert response.getheader("content-type") == "text/event-stream"
-        lines = response.read().decode().splitlines()
+        return response.getheader("content-type"), response.read().decode()
     finally:
         connection.close()
+
+
+def stream(server: ScriptedModel, request: dict[str, object]) -> list[dict[str, Any]]:
+    """POST a streaming request like Codex's and return the SSE events' data."""
+    content_type, text = post(server, {"stream": True, "input": [], **request})
+    assert content_type == "text/event-stream"
+    lines = text.splitlines()
     return [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data:")]
 
 
@@ -236,14 +270,21 @@ def offers(name: str) -> dict[str, object]:
 
 
 # What Codex 0.163.0 sends for its default, code-mode slug: no `tools`, one JavaScript tool.
-CODE_MODE = {
+CODE_MODE: dict[str, object] = {
     "input": [
         {
             "type": "additional_tools",
             "role": "developer",
-            "tools": [{"type": "namespace", "name": "functions", "tools": [
-                {"type": "custom", "name": "exec"}, {"type": "function", "name": "wait"}
-            ]}],
+            "tools": [
+                {
+                    "type": "namespace",
+                    "name": "functions",
+                    "tools": [
+                        {"type": "custom", "name": "exec"},
+                        {"type": "function", "name": "wait"},
+                    ],
+                }
+            ],
         }
     ]
 }
@@ -284,6 +325,22 @@ def test_sse_events_and_the_end_of_a_codex_script(model: ScriptedModel) -> None:
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     assert events[-1]["response"]["output"][0]["content"][0]["text"] == "done"
     assert [(r.role, r.status, r.step) for r in model.requests] == [("codex", 200, None)]
+
+
+def test_events_and_responses_validate_against_the_openai_types(model: ScriptedModel) -> None:
+    model.add("codex", [Shell("ls"), Say("listed")])
+    model.add("orchestrator", [Call("f", {"a": 1}), Say("called")])
+    events = stream(model, CODE_MODE)
+    for event in events:
+        TypeAdapter(ResponseStreamEvent).validate_python(event)
+    assert [item["type"] for item in events[-1]["response"]["output"]] == [
+        "custom_tool_call",
+        "message",
+    ]
+    content_type, text = post(model, {"input": "hi", "tools": [{"type": "function", "name": "f"}]})
+    assert content_type == "application/json"
+    response = Response.model_validate_json(text)
+    assert [item.type for item in response.output] == ["function_call", "message"]
 
 
 def test_a_step_the_client_cannot_take_is_a_500(model: ScriptedModel) -> None:

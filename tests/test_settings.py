@@ -56,9 +56,11 @@ def test_secrets_never_show_in_repr() -> None:
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
-        ({"CODEX_SANDBOX_MODE": "yolo"},
-         "Input 'sandbox' (INPUT_SANDBOX or CODEX_SANDBOX_MODE) must be one of 'read-only', "
-         "'workspace-write' or 'danger-full-access'; got 'yolo'."),
+        (
+            {"CODEX_SANDBOX_MODE": "yolo"},
+            "Input 'sandbox' (INPUT_SANDBOX or CODEX_SANDBOX_MODE) must be one of 'read-only', "
+            "'workspace-write' or 'danger-full-access'; got 'yolo'.",
+        ),
         ({"INPUT_MAX_TURNS": "0"}, "Input 'max_turns' (INPUT_MAX_TURNS)"),
         ({"INPUT_TIMEOUT_MINUTES": "soon"}, "Input 'timeout_minutes' (INPUT_TIMEOUT_MINUTES)"),
     ],

@@ -2,24 +2,30 @@
 
 Clients authenticate as ``x-access-token:<token>`` with HTTP basic auth (what the
 bot sends); anything else gets 401 and is recorded.
+
+Standalone (Docker smoke test): python tests/rig/git_remote.py --root DIR
+--full-name owner/repo --token T [--port N] seeds ``DIR/owner/repo.git`` unless it
+exists, serves it until SIGTERM/SIGINT and prints "READY <clone url>".
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 
 def git(*argv: str, cwd: Path | None = None) -> str:
-    done = subprocess.run(
-        ["git", *argv], cwd=cwd, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=True)
     return done.stdout
 
 
@@ -124,8 +130,16 @@ class GitRemote:
             (work / name).parent.mkdir(parents=True, exist_ok=True)
             (work / name).write_text(text)
         git("add", "-A", cwd=work)
-        git("-c", "user.name=Maintainer", "-c", "user.email=m@example.com",
-            "commit", "-qm", "Initial commit", cwd=work)
+        git(
+            "-c",
+            "user.name=Maintainer",
+            "-c",
+            "user.email=m@example.com",
+            "commit",
+            "-qm",
+            "Initial commit",
+            cwd=work,
+        )
         self.bare.parent.mkdir(parents=True, exist_ok=True)
         git("clone", "-q", "--bare", str(work), str(self.bare))
         git("config", "http.receivepack", "true", cwd=self.bare)
@@ -150,8 +164,8 @@ class GitRemote:
     def log(self, branch: str, fmt: str = "%an <%ae>%n%B") -> str:
         return git("log", "-1", f"--format={fmt}", branch, cwd=self.bare)
 
-    def start(self) -> None:
-        server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> None:
+        server = _Server(("127.0.0.1", port), _Handler)
         server.remote = self
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -168,3 +182,43 @@ class GitRemote:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve a git remote over smart HTTP.")
+    parser.add_argument("--root", type=Path, required=True, help="where the bare repo lives")
+    parser.add_argument("--full-name", required=True, help="owner/repo")
+    parser.add_argument("--token", required=True, help="the x-access-token password")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--default-branch", default="main")
+    parser.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH=TEXT",
+        help="a file of the first commit (repeatable; default: a README.md)",
+    )
+    args = parser.parse_args(argv)
+    remote = GitRemote(
+        args.root.resolve(),
+        full_name=args.full_name,
+        token=args.token,
+        default_branch=args.default_branch,
+    )
+    if not remote.bare.exists():
+        files = dict(spec.split("=", 1) for spec in args.file)
+        remote.seed(files or {"README.md": f"# {args.full_name}\n"})
+    # Block the signals before the server thread starts so that only sigwait sees them.
+    signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    remote.start(args.port)
+    try:
+        print(f"READY {remote.url}", flush=True)
+        signal.sigwait(signals)
+    finally:
+        remote.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,13 +1,10 @@
-"""A scripted OpenAI Responses API server on 127.0.0.1 that stands in for the model.
-
-Two clients share it: the orchestrator (Agents SDK) and Codex. Each request is classified
-by its tools and answered with the next step of that role's script.
-"""
+"""A scripted OpenAI Responses API server standing in for the model of the bot and of Codex."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import socket
 import sys
@@ -64,15 +61,14 @@ Item: TypeAlias = Shell | Call | Say
 Step: TypeAlias = Item | Fail | Hang | list[Item]
 Json: TypeAlias = dict[str, Any]
 
-# Tool names only Codex offers; MCP tools of the orchestrator are named codex / codex-reply.
-CODEX_TOOLS = frozenset(
-    {"exec", "exec_command", "write_stdin", "shell", "shell_command", "local_shell",
-     "apply_patch", "update_plan", "view_image"}
-)
+# Tool names only Codex offers; the orchestrator's MCP tools are named codex and codex-reply.
+CODEX_TOOLS = frozenset({"exec", "exec_command", "shell", "shell_command", "apply_patch"})
 
 
 @dataclass(frozen=True)
 class RecordedRequest:
+    """One request as received, and how it was answered."""
+
     role: Role
     path: str
     headers: dict[str, str]
@@ -82,63 +78,22 @@ class RecordedRequest:
 
 
 def classify(body: Json) -> Role:
+    """Codex's requests offer its own tools; everything else is the orchestrator's."""
     return "codex" if _tool_names(body) & CODEX_TOOLS else "orchestrator"
 
 
-def _items(step: Item | list[Item]) -> list[Item]:
-    return step if isinstance(step, list) else [step]
-
-
-def _output_item(item: Item, body: Json) -> Json:
-    if isinstance(item, Say):
-        return {"type": "message", "id": _id("msg"), "role": "assistant", "status": "completed",
-                "content": [{"type": "output_text", "text": item.text, "annotations": [],
-                             "logprobs": []}]}
-    if isinstance(item, Shell):
-        return _shell_item(item.command, body)
-    return _function_call(item.name, item.arguments)
-
-
-def _tools(body: Json) -> list[Json]:
+def _tool_names(body: Json) -> set[str]:
     # Code-mode models (Codex's default slug) get their tools in an `additional_tools` input
     # item, grouped in namespaces, instead of the top-level `tools` array.
-    found: list[Json] = []
+    names: set[str] = set()
     pending = list(body.get("tools") or [])
-    inputs = body.get("input")
-    for item in inputs if isinstance(inputs, list) else []:
-        if isinstance(item, dict) and item.get("type") == "additional_tools":
-            pending.extend(item.get("tools") or [])
+    if isinstance(inputs := body.get("input"), list):
+        pending += [t for i in inputs if i.get("type") == "additional_tools" for t in i["tools"]]
     while pending:
         tool = pending.pop()
-        if isinstance(tool, dict):
-            found.append(tool)
-            pending.extend(tool.get("tools") or [])
-    return found
-
-
-def _tool_names(body: Json) -> set[str]:
-    return {str(t.get("name")) for t in _tools(body)}
-
-
-def _shell_item(command: str, body: Json) -> Json:
-    # The shell tool Codex offers depends on the model slug; answer in the shape it asked for.
-    names = _tool_names(body)
-    if "exec" in names:  # code mode: a JavaScript cell that calls the nested shell tool
-        source = f"text(await tools.exec_command({json.dumps({'cmd': command})}));"
-        return {"type": "custom_tool_call", "id": _id("ctc"), "call_id": _id("call"),
-                "name": "exec", "input": source, "status": "completed"}
-    if "exec_command" in names:
-        return _function_call("exec_command", {"cmd": command})
-    if "shell_command" in names:
-        return _function_call("shell_command", {"command": command})
-    if "shell" in names:
-        return _function_call("shell", {"command": ["bash", "-lc", command]})
-    raise ValueError(f"no shell tool among {sorted(names)}")
-
-
-def _function_call(name: str, arguments: dict[str, object]) -> Json:
-    return {"type": "function_call", "id": _id("fc"), "call_id": _id("call"), "name": name,
-            "arguments": json.dumps(arguments), "status": "completed"}
+        names.add(str(tool.get("name")))
+        pending.extend(tool.get("tools") or [])
+    return names
 
 
 def _answer(step: Step | None, role: Role, body: Json) -> tuple[int, str, list[Json]]:
@@ -149,10 +104,57 @@ def _answer(step: Step | None, role: Role, body: Json) -> tuple[int, str, list[J
         return 0, "", []
     if step is None and role == "orchestrator":
         return 500, "orchestrator script exhausted", []
+    items = step if isinstance(step, list) else [step or Say("done")]
     try:
-        return 200, "", [_output_item(i, body) for i in _items(step or Say("done"))]
+        return 200, "", [_output_item(item, body) for item in items]
     except ValueError as error:
         return 500, f"cannot play {step!r} for the {role}: {error}", []
+
+
+THREAD_ID = "$THREAD_ID"  # in Call arguments: the threadId of the latest tool output
+
+
+def _latest_thread_id(body: Json) -> str:
+    """The threadId the last ``codex`` call returned, read from the request's input."""
+    for entry in reversed(body.get("input") or []):
+        if isinstance(entry, dict) and entry.get("type") == "function_call_output":
+            output = entry.get("output")
+            text = output if isinstance(output, str) else json.dumps(output)
+            found = re.search(r'threadId\\?"\s*:\s*\\?"([^"\\]+)', text)
+            if found:
+                return found.group(1)
+    raise ValueError("no threadId in any earlier tool output")
+
+
+def _output_item(item: Item, body: Json) -> Json:
+    if isinstance(item, Call):
+        played = {
+            key: _latest_thread_id(body) if value == THREAD_ID else value
+            for key, value in item.arguments.items()
+        }
+        return _item("function_call", name=item.name, arguments=json.dumps(played))
+    if isinstance(item, Say):
+        text = {"type": "output_text", "text": item.text, "annotations": [], "logprobs": []}
+        return _item("message", role="assistant", content=[text])
+    # The shell tool Codex offers depends on the model slug; answer in the shape it asked for.
+    names = _tool_names(body)
+    if "exec" in names:  # code mode: a JavaScript cell that calls the nested shell tool
+        source = f"text(await tools.exec_command({json.dumps({'cmd': item.command})}));"
+        return _item("custom_tool_call", name="exec", input=source)
+    for name, arguments in [
+        ("exec_command", {"cmd": item.command}),
+        ("shell_command", {"command": item.command}),
+        ("shell", {"command": ["bash", "-lc", item.command]}),
+    ]:
+        if name in names:
+            return _item("function_call", name=name, arguments=json.dumps(arguments))
+    raise ValueError(f"no shell tool among {sorted(names)}")
+
+
+def _item(kind: str, **fields: object) -> Json:
+    prefix = {"message": "msg", "function_call": "fc", "custom_tool_call": "ctc"}[kind]
+    call = {} if kind == "message" else {"call_id": _id("call")}
+    return {"type": kind, "id": _id(prefix), **call, "status": "completed", **fields}
 
 
 def _id(prefix: str) -> str:
@@ -160,66 +162,85 @@ def _id(prefix: str) -> str:
 
 
 def _response(body: Json, output: list[Json], status: str) -> Json:
-    text = json.dumps(body.get("input", ""))
-    tokens_in, tokens_out = len(text) // 4 + 1, len(json.dumps(output)) // 4 + 1
+    tokens_in = len(json.dumps(body.get("input", ""))) // 4 + 1  # roughly, and never zero
+    tokens_out = len(json.dumps(output)) // 4 + 1
     return {
-        "id": _id("resp"), "object": "response", "created_at": int(time.time()),
-        "status": status, "model": body.get("model", "scripted"), "output": output,
-        "error": None, "incomplete_details": None, "instructions": body.get("instructions"),
-        "metadata": {}, "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        "temperature": None, "top_p": None, "tool_choice": body.get("tool_choice", "auto"),
-        "tools": body.get("tools", []), "text": body.get("text", {"format": {"type": "text"}}),
-        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out,
-                  "total_tokens": tokens_in + tokens_out,
-                  "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                  "output_tokens_details": {"reasoning_tokens": 0}},
+        "id": _id("resp"),
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": status,
+        "model": body.get("model", "scripted"),
+        "output": output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools", []),
+        "usage": {
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
     }
 
 
+def _event(kind: str, **fields: object) -> Json:
+    return {"type": f"response.{kind}", **fields}
+
+
 def _sse_events(body: Json, output: list[Json]) -> Iterator[Json]:
-    yield {"type": "response.created", "response": _response(body, [], "in_progress")}
+    yield _event("created", response=_response(body, [], "in_progress"))
     for index, item in enumerate(output):
-        at = {"output_index": index, "item_id": item["id"]}
+        at: Json = {"output_index": index, "item_id": item["id"]}
+        started = {**item, "status": "in_progress"}
         if item["type"] == "message":
-            part, text = item["content"][0], {**at, "content_index": 0}
-            yield {"type": "response.output_item.added", "output_index": index,
-                   "item": {**item, "status": "in_progress", "content": []}}
-            yield {"type": "response.content_part.added", **text, "part": {**part, "text": ""}}
-            yield {"type": "response.output_text.delta", **text, "delta": part["text"],
-                   "logprobs": []}
-            yield {"type": "response.output_text.done", **text, "text": part["text"],
-                   "logprobs": []}
-            yield {"type": "response.content_part.done", **text, "part": part}
+            part, in_part = item["content"][0], {**at, "content_index": 0}
+            yield _event("output_item.added", output_index=index, item={**started, "content": []})
+            yield _event("content_part.added", **in_part, part={**part, "text": ""})
+            yield _event("output_text.delta", **in_part, delta=part["text"], logprobs=[])
+            yield _event("output_text.done", **in_part, text=part["text"], logprobs=[])
+            yield _event("content_part.done", **in_part, part=part)
         else:
-            field, event = ("input", "response.custom_tool_call_input") if item[
-                "type"] == "custom_tool_call" else ("arguments", "response.function_call_arguments")
-            yield {"type": "response.output_item.added", "output_index": index,
-                   "item": {**item, "status": "in_progress", field: ""}}
-            yield {"type": f"{event}.delta", **at, "delta": item[field]}
-            yield {"type": f"{event}.done", **at, field: item[field]}
-        yield {"type": "response.output_item.done", "output_index": index, "item": item}
-    yield {"type": "response.completed", "response": _response(body, output, "completed")}
+            field = "input" if item["type"] == "custom_tool_call" else "arguments"
+            kind = "custom_tool_call_input" if field == "input" else "function_call_arguments"
+            yield _event("output_item.added", output_index=index, item={**started, field: ""})
+            yield _event(f"{kind}.delta", **at, delta=item[field])
+            yield _event(f"{kind}.done", **at, **{field: item[field]})
+        yield _event("output_item.done", output_index=index, item=item)
+    yield _event("completed", response=_response(body, output, "completed"))
 
 
 class ScriptedModel:
-    def __init__(self, *, orchestrator: Sequence[Step] = (), codex: Sequence[Step] = (),
-                 api_key: str = "sk-test-scripted-key", host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+    """Answers each request with the next step of its role's script, in a background thread."""
+
+    def __init__(
+        self,
+        *,
+        orchestrator: Sequence[Step] = (),
+        codex: Sequence[Step] = (),
+        api_key: str = "sk-test-scripted-key",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self._scripts: dict[Role, deque[Step]] = {
-            "orchestrator": deque(orchestrator), "codex": deque(codex)}
+            "orchestrator": deque(orchestrator),
+            "codex": deque(codex),
+        }
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer((host, port), _make_handler(self))
         self._server.daemon_threads = True
         # A short poll interval: stop() waits for the serving loop to notice, 0.5 s by default.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         bound_host, bound_port = self._server.server_address[:2]
         self.base_url = f"http://{bound_host!s}:{bound_port}/v1"
 
     def add(self, role: Role, *steps: Step) -> None:
+        """Append steps to a role's script."""
         with self._lock:
             self._scripts[role].extend(steps)
 
@@ -228,16 +249,21 @@ class ScriptedModel:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping in Hang
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() would wait forever for a loop never started
+            self._server.shutdown()
+            self._thread.join()
         self._server.server_close()
-        self._thread.join()
 
     def __enter__(self) -> ScriptedModel:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def _next(self, role: Role) -> Step | None:
@@ -307,9 +333,8 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(f"event: {event['type']}\ndata: {data}\n\n".encode())
 
         def _error(self, status: int, message: str) -> None:
-            kind, code = {401: ("invalid_request_error", "invalid_api_key"),
-                          404: ("invalid_request_error", "not_found")}.get(
-                              status, ("server_error", None))
+            kind = "server_error" if status >= 500 else "invalid_request_error"
+            code = {401: "invalid_api_key", 404: "unknown_url"}.get(status)
             error = {"message": message, "type": kind, "param": None, "code": code}
             self._send(status, json.dumps({"error": error}))
 
@@ -344,9 +369,9 @@ def _decode(raw: object) -> Step:
     raise ValueError(f"unknown step: {raw!r}")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--script", required=True, help="JSON: {\"orchestrator\": [...], ...}")
+    parser.add_argument("--script", required=True, help='JSON: {"orchestrator": [...], ...}')
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default="sk-test-scripted-key")
@@ -359,11 +384,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = ScriptedModel(
         orchestrator=[_decode(s) for s in script.get("orchestrator", [])],
         codex=[_decode(s) for s in script.get("codex", [])],
-        api_key=args.api_key, host=args.host, port=args.port)
+        api_key=args.api_key,
+        host=args.host,
+        port=args.port,
+    )
     with model:
         print(f"READY {model.base_url}", flush=True)
         signal.sigwait(signals)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# Build the action's image and smoke-test it offline against the test rig on 127.0.0.1
+# (the containers use --network host to reach it; nothing leaves the machine):
+#
+#   (a) skills: `codex-pr-bot local "Use $mcp-skill-smoke ..."` in the container on a
+#       throwaway repository. The scripted model's Codex turn runs the skill's script;
+#       checks that Codex's model request carried SKILL.md (the skill was loaded), that
+#       skill-smoke.txt holds the marker and was committed. Then again with a changed
+#       copy of the skills mounted read-only over /app/.codex/skills.
+#       With OPENAI_API_KEY set, (a) runs against the real API instead (no scripted
+#       model) and reads the proof from Codex's session file.
+#   (b) end to end: a `/codex` comment, the container started the way the runner starts
+#       a container action (workspace, event file, file commands, INPUT_* defaults from
+#       action.yml) against the GitHub fake and the git remote; checks the exit code, the
+#       outputs, the branch on the remote, the pull request and replies in the fake.
+#
+# Works from a fresh clone as root: installs docker.io (and mmdebstrap) and starts
+# dockerd when needed; without a pullable base image it builds one from Debian's
+# packages (scripts/build-base-image.sh). Set BASE_IMAGE to use another base.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+IMAGE=${IMAGE:-codex-pr-bot:smoke}
+LOCAL_BASE=local/python-base:bookworm
+DEFAULT_BASE=$(sed -n 's/^ARG BASE_IMAGE=//p' Dockerfile)
+REPO_NAME=Codertocat/Hello-World # the repository of the webhook fixture
+TOKEN=ghs_smokeTestToken0123456789
+MODEL_KEY=sk-test-scripted-key # the scripted model's default key
+MARKER="mcp-skill-smoke: OK"
+export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1}
+started=$(date +%s)
+
+work=$(mktemp -d)
+pids=()
+dockerd_pid=""
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait "${pids[@]}" 2>/dev/null || true
+    if [[ -n $dockerd_pid ]]; then
+        kill "$dockerd_pid" 2>/dev/null || true
+        wait "$dockerd_pid" 2>/dev/null || true
+    fi
+    if [[ -n ${KEEP_WORK:-} ]]; then
+        echo "kept $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+fail() {
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
+ok() { printf 'ok: %s\n' "$*"; }
+
+# ---- Docker --------------------------------------------------------------------------------
+apt_install() {
+    [[ -n ${apt_updated:-} ]] || { apt-get update -qq && apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+start_docker() {
+    if ! command -v docker >/dev/null || ! command -v dockerd >/dev/null; then
+        apt_install docker.io
+    fi
+    docker info >/dev/null 2>&1 && return
+    step "starting dockerd (stopped again at the end)"
+    # No bridge: containers use --network none or host only.
+    dockerd --bridge=none --iptables=false --ip6tables=false --storage-driver=overlay2 \
+        >"$work/dockerd.log" 2>&1 &
+    dockerd_pid=$!
+    for _ in $(seq 60); do
+        docker info >/dev/null 2>&1 && return
+        sleep 0.5
+    done
+    tail -n 20 "$work/dockerd.log" >&2
+    fail "dockerd did not start"
+}
+
+choose_base() {
+    if [[ -n ${BASE_IMAGE:-} ]]; then
+        echo "$BASE_IMAGE"
+    elif docker image inspect "$DEFAULT_BASE" >/dev/null 2>&1 ||
+        timeout 120 docker pull -q "$DEFAULT_BASE" >/dev/null 2>&1; then
+        echo "$DEFAULT_BASE"
+    else
+        if ! docker image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+            command -v mmdebstrap >/dev/null || apt_install mmdebstrap
+            bash scripts/build-base-image.sh "$LOCAL_BASE" >&2
+        fi
+        echo "$LOCAL_BASE"
+    fi
+}
+
+# ---- the rig on the host ---------------------------------------------------------------
+# Starts a server in the background; sets READY to the URL it prints on "READY <url>".
+serve() {
+    local name=$1
+    shift
+    "$@" >"$work/$name.out" 2>"$work/$name.err" &
+    pids+=($!)
+    for _ in $(seq 300); do
+        READY=$(awk '/^READY /{print $2; exit}' "$work/$name.out")
+        [[ -z $READY ]] || return 0
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$work/$name.err" >&2
+    fail "$name did not start"
+}
+
+# Stops the server started last (so it writes its record or dump).
+stop_last() {
+    local pid=${pids[-1]}
+    kill -TERM "$pid"
+    wait "$pid" || true
+    unset 'pids[-1]'
+}
+
+# The scripted model, recording every request it answers into a JSON-lines file when it
+# stops. (tests/rig/scripted_model.py's standalone mode has no way to hand its requests
+# out, so this wraps its ScriptedModel class.)
+cat >"$work/recording_model.py" <<'PY'
+import json
+import signal
+import sys
+
+from tests.rig.scripted_model import Call, Say, ScriptedModel, Shell
+
+
+def step(raw):
+    if isinstance(raw, list):
+        return [step(item) for item in raw]
+    if "shell" in raw:
+        return Shell(raw["shell"])
+    if "call" in raw:
+        return Call(raw["call"], raw.get("arguments", {}))
+    return Say(raw["say"])
+
+
+script_path, record_path = sys.argv[1:3]
+with open(script_path, encoding="utf-8") as file:
+    script = json.load(file)
+signals = {signal.SIGINT, signal.SIGTERM}
+signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+model = ScriptedModel(
+    orchestrator=[step(s) for s in script.get("orchestrator", [])],
+    codex=[step(s) for s in script.get("codex", [])],
+)
+with model:
+    print(f"READY {model.base_url}", flush=True)
+    signal.sigwait(signals)
+with open(record_path, "w", encoding="utf-8") as file:
+    for request in model.requests:
+        record = {"role": request.role, "status": request.status, "body": request.body}
+        file.write(json.dumps(record) + "\n")
+PY
+
+# Checks, in Python for the JSON; each prints what it proved or exits non-zero.
+cat >"$work/check.py" <<'PY'
+import json
+import sys
+from pathlib import Path
+
+
+def strings(value):
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def skill_lines(skill_md):
+    return [line.strip() for line in Path(skill_md).read_text().splitlines() if line.strip()]
+
+
+def carried_skill(texts, skill_md):
+    text = "\n".join(texts)
+    missing = [line for line in skill_lines(skill_md) if line not in text]
+    return missing
+
+
+def requests(record):
+    return [json.loads(line) for line in Path(record).read_text().splitlines()]
+
+
+def skill_in_requests(record, skill_md):
+    codex = [r for r in requests(record) if r["role"] == "codex"]
+    if not codex:
+        sys.exit("Codex sent no request to the model")
+    if any(r["status"] != 200 for r in requests(record)):
+        sys.exit(f"the model answered errors: {[r['status'] for r in requests(record)]}")
+    first = list(strings(codex[0]["body"].get("input")))
+    if not any("$mcp-skill-smoke" in t for t in first):
+        sys.exit("Codex's first request does not carry the prompt naming $mcp-skill-smoke")
+    missing = carried_skill(first, skill_md)
+    if missing:
+        sys.exit(f"Codex's request lacks these SKILL.md lines: {missing}")
+    print(f"Codex's first model request carried all {len(skill_lines(skill_md))} "
+          f"lines of {skill_md} ({len(codex)} Codex requests)")
+
+
+def skill_in_sessions(sessions, skill_md):
+    texts = []
+    for path in Path(sessions).rglob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            texts.extend(strings(json.loads(line)))
+    missing = carried_skill(texts, skill_md)
+    if not texts or missing:
+        sys.exit(f"Codex's session files lack these SKILL.md lines: {missing or 'all'}")
+    print(f"Codex's session file carried all lines of {skill_md}")
+
+
+def outputs(path):
+    """Parse GITHUB_OUTPUT (name=value lines and name<<DELIMITER heredocs) to JSON."""
+    lines, found = iter(Path(path).read_text().splitlines()), {}
+    for line in lines:
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            value = []
+            for item in lines:
+                if item == delimiter:
+                    break
+                value.append(item)
+            found[name] = "\n".join(value)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            found[name] = value
+    print(json.dumps(found))
+
+
+def event(fixture, api_url, token, repository, body, out):
+    """The fixture's issue_comment event, pointed at the fake's issue #1 and its comment."""
+    from urllib.request import Request, urlopen
+
+    request = Request(f"{api_url}/repos/{repository}/issues/1/comments",
+                      headers={"Authorization": f"Bearer {token}"})
+    with urlopen(request, timeout=10) as response:  # noqa: S310 - the fake on 127.0.0.1
+        [comment] = json.load(response)
+    payload = json.loads(Path(fixture).read_text())
+    payload["comment"].update(id=comment["id"], body=body)
+    payload["issue"]["number"] = 1
+    assert payload["repository"]["full_name"] == repository
+    Path(out).write_text(json.dumps(payload))
+
+
+def fake_state(dump, branch, expected_comment):
+    state = json.loads(Path(dump).read_text())
+    if state["validation_errors"]:
+        sys.exit(f"the GitHub fake saw invalid traffic: {state['validation_errors']}")
+    pulls = [i for i in state["issues"] if i.get("head")]
+    if [(p["head"], p["base"]) for p in pulls] != [(branch, "main")]:
+        sys.exit(f"expected one pull request {branch} -> main, the fake holds {pulls}")
+    replies = [c for c in state["comments"] if c["issue_number"] == 1 and str(c["id"]) != expected_comment]
+    if not replies:
+        sys.exit("the bot did not reply on issue #1")
+    if not any(state["reactions"].values()):
+        sys.exit("the bot did not react to the /codex comment")
+    pull = pulls[0]
+    print(f"the fake holds PR #{pull['number']} {pull['head']} -> {pull['base']} "
+          f"'{pull['title']}', {len(replies)} reply on #1, a reaction, "
+          f"{len(state['requests'])} valid API calls")
+
+
+def runner_inputs(action_yml):
+    """-e INPUT_<NAME>=<default> for each input, as the runner passes them."""
+    import yaml
+
+    inputs = yaml.safe_load(Path(action_yml).read_text())["inputs"]
+    for name, spec in inputs.items():
+        default = str(spec.get("default", ""))
+        if "${{" not in default:
+            print(f"INPUT_{name.upper()}={default}")
+
+
+if __name__ == "__main__":
+    globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
+PY
+
+step "rig and tools"
+uv sync --quiet --compile-bytecode
+PY=$(uv run --quiet python -c 'import sys; print(sys.executable)')
+check() { PYTHONPATH=$ROOT "$PY" "$work/check.py" "$@"; }
+start_docker
+
+# ---- build -----------------------------------------------------------------------------
+step "building $IMAGE"
+base=$(choose_base)
+build_start=$(date +%s)
+if ! docker build --network host --build-arg "BASE_IMAGE=$base" -t "$IMAGE" . \
+    >"$work/build.log" 2>&1; then
+    tail -n 40 "$work/build.log" >&2
+    fail "docker build"
+fi
+build_seconds=$(($(date +%s) - build_start))
+ok "built $IMAGE on $base in ${build_seconds} s"
+
+# A throwaway repository owned by another uid, as the runner's checkout is.
+new_repo() {
+    local dir=$1
+    git init -q -b main "$dir"
+    printf '# smoke\n' >"$dir/README.md"
+    git -C "$dir" add README.md
+    git -C "$dir" -c user.name=Smoke -c user.email=smoke@example.com commit -qm "Initial commit"
+    chown -R 1001:1001 "$dir"
+}
+
+agent_result='{"title": "Run the mcp-skill-smoke skill", "body": "Ran the skill.", "commit_message": "Add skill-smoke.txt\n\nWritten by the mcp-skill-smoke skill.", "summary": "Codex ran the mcp-skill-smoke skill."}'
+
+# ---- (a) skills -------------------------------------------------------------------------
+# $1: name; $2: the skills directory to mount read-only ("" for the baked-in skills);
+# $3: the marker the skill's script writes.
+skill_smoke() {
+    local name=$1 skills=$2 marker=$3 repo=$work/$1-repo sessions=$work/$1-sessions
+    local skill_md=${skills:-$ROOT/.codex/skills}/mcp-skill-smoke/SKILL.md
+    # shellcheck disable=SC2016  # $mcp-skill-smoke is how a prompt names a skill
+    local prompt='Use $mcp-skill-smoke: run its script and report what skill-smoke.txt says.'
+    local mounts=(-v "$repo:/github/workspace" -v "$sessions:/app/.codex/sessions")
+    [[ -z $skills ]] || mounts+=(-v "$skills:/app/.codex/skills:ro")
+    local env=()
+    step "(a) skill smoke: $name"
+    new_repo "$repo"
+    mkdir -p "$sessions"
+    if [[ -z ${OPENAI_API_KEY:-} ]]; then
+        cat >"$work/$name.json" <<EOF
+{"orchestrator": [{"call": "codex", "arguments": {"prompt": "$prompt"}},
+                  {"say": $(printf '%s' "$agent_result" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')}],
+ "codex": [{"shell": "bash /app/.codex/skills/mcp-skill-smoke/scripts/smoke.sh"},
+           {"say": "skill-smoke.txt says: $marker"}]}
+EOF
+        serve "$name-model" env PYTHONPATH="$ROOT" "$PY" "$work/recording_model.py" \
+            "$work/$name.json" "$work/$name.requests.jsonl"
+        # Quoted, as some .env files write it: the entrypoint strips the quotes.
+        env=(-e "OPENAI_API_KEY=\"$MODEL_KEY\"" -e "OPENAI_BASE_URL=$READY")
+    else
+        echo "OPENAI_API_KEY is set: the real model API instead of the scripted model"
+        env=(-e OPENAI_API_KEY)
+        [[ -z ${OPENAI_BASE_URL:-} ]] || env+=(-e OPENAI_BASE_URL)
+    fi
+    local rc=0
+    docker run --rm --network host "${env[@]}" "${mounts[@]}" "$IMAGE" \
+        local "$prompt" --repo /github/workspace --branch codex/skill-smoke \
+        >"$work/$name.stdout" 2>"$work/$name.stderr" || rc=$?
+    [[ -z ${OPENAI_API_KEY:-} ]] && stop_last
+    if ((rc != 0)); then
+        cat "$work/$name.stdout" >&2
+        tail -n 30 "$work/$name.stderr" >&2
+        fail "$name: the container exited $rc"
+    fi
+    grep -q '^::warning title=codex-pr-bot::' "$work/$name.stdout" &&
+        ok "the entrypoint found no usable sandbox and said so (danger-full-access)"
+    [[ $(cat "$repo/skill-smoke.txt" 2>/dev/null) == "$marker" ]] ||
+        fail "$name: skill-smoke.txt does not hold '$marker'"
+    [[ $(git -c safe.directory="*" -C "$repo" show codex/skill-smoke:skill-smoke.txt) == "$marker" ]] ||
+        fail "$name: skill-smoke.txt is not committed on codex/skill-smoke"
+    ok "skill-smoke.txt holds '$marker', committed on codex/skill-smoke"
+    local proof
+    if [[ -z ${OPENAI_API_KEY:-} ]]; then
+        proof=$(check skill-in-requests "$work/$name.requests.jsonl" "$skill_md") || fail "$name"
+    else
+        proof=$(check skill-in-sessions "$sessions" "$skill_md") || fail "$name"
+    fi
+    ok "$proof"
+}
+
+skill_smoke baked "" "$MARKER"
+
+# The same with a changed copy mounted read-only over the baked-in skills.
+mounted=$work/skills-mounted
+mkdir -p "$mounted"
+cp -r "$ROOT/.codex/skills/." "$mounted/"
+printf '\nThis copy was mounted read-only from the host.\n' >>"$mounted/mcp-skill-smoke/SKILL.md"
+sed -i 's/^marker=.*/marker="mcp-skill-smoke: OK (mounted)"/' \
+    "$mounted/mcp-skill-smoke/scripts/smoke.sh"
+chmod -R a-w "$mounted"
+skill_smoke mounted "$mounted" "mcp-skill-smoke: OK (mounted)"
+
+# ---- (b) end to end ---------------------------------------------------------------------
+step "(b) end to end: a /codex comment, run as the runner runs a container action"
+serve git-remote "$PY" tests/rig/git_remote.py --root "$work/remote" \
+    --full-name "$REPO_NAME" --token "$TOKEN"
+remote_url=$READY
+workspace=$work/workspace
+git clone -q "$work/remote/$REPO_NAME.git" "$workspace"
+git -C "$workspace" remote set-url origin "$remote_url"
+chown -R 1001:1001 "$workspace"
+
+request="/codex Add hello.txt that says hello from codex."
+cat >"$work/github-state.json" <<EOF
+{"owner": "${REPO_NAME%/*}", "repo": "${REPO_NAME#*/}", "token": "$TOKEN",
+ "permissions": {"Codertocat": "admin"},
+ "issues": [{"title": "Say hello", "body": "We need a greeting.", "user": "Codertocat"}],
+ "comments": [{"issue": 1, "body": "$request", "user": "Codertocat"}]}
+EOF
+serve github-fake "$PY" tests/rig/github_fake.py --state "$work/github-state.json" \
+    --dump "$work/github-dump.json"
+api_url=$READY
+fake_pid=${pids[-1]}
+
+mkdir -p "$work/runner/workflow" "$work/runner/home" "$work/runner/file_commands"
+check event tests/fixtures/webhooks/issue_comment.created.1.json "$api_url" "$TOKEN" \
+    "$REPO_NAME" "$request" "$work/runner/workflow/event.json"
+comment_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["comment"]["id"])' \
+    "$work/runner/workflow/event.json")
+
+e2e_result='{"title": "Add hello.txt", "body": "Adds hello.txt with a greeting.", "commit_message": "Add hello.txt\n\nA greeting, as asked in #1.", "summary": "Added hello.txt with a greeting."}'
+cat >"$work/e2e.json" <<EOF
+{"orchestrator": [{"call": "codex", "arguments": {"prompt": "Create hello.txt containing the line: hello from codex"}},
+                  {"say": $(printf '%s' "$e2e_result" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')}],
+ "codex": [{"shell": "printf 'hello from codex\\\\n' > hello.txt"}, {"say": "Created hello.txt."}]}
+EOF
+serve e2e-model env PYTHONPATH="$ROOT" "$PY" "$work/recording_model.py" \
+    "$work/e2e.json" "$work/e2e.requests.jsonl"
+model_url=$READY
+
+# What the runner passes: every input (defaults from action.yml), its own variables, the
+# mounts, and the workspace as the working directory.
+mapfile -t inputs < <(check runner-inputs action.yml)
+runner_env=()
+for input in "${inputs[@]}"; do runner_env+=(-e "$input"); done
+runner_env+=(
+    -e "INPUT_GITHUB_TOKEN=$TOKEN" -e "INPUT_OPENAI_API_KEY='$MODEL_KEY'"
+    -e "OPENAI_BASE_URL=$model_url"
+    -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true
+    -e GITHUB_EVENT_NAME=issue_comment -e GITHUB_EVENT_PATH=/github/workflow/event.json
+    -e GITHUB_WORKSPACE=/github/workspace -e "GITHUB_REPOSITORY=$REPO_NAME"
+    -e "GITHUB_API_URL=$api_url" -e "GITHUB_SERVER_URL=${api_url%/api/v3}"
+    -e GITHUB_RUN_ID=4242 -e GITHUB_ACTOR=Codertocat
+    -e GITHUB_OUTPUT=/github/file_commands/set_output
+    -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary
+)
+rc=0
+docker run --rm --network host --workdir /github/workspace "${runner_env[@]}" \
+    -v "$workspace:/github/workspace" -v "$work/runner/workflow:/github/workflow" \
+    -v "$work/runner/home:/github/home" -v "$work/runner/file_commands:/github/file_commands" \
+    "$IMAGE" >"$work/e2e.stdout" 2>"$work/e2e.stderr" || rc=$?
+stop_last # the model
+kill -TERM "$fake_pid" # the fake writes its dump
+wait "$fake_pid" || true
+if ((rc != 0)); then
+    cat "$work/e2e.stdout" >&2
+    tail -n 40 "$work/e2e.stderr" >&2
+    fail "end to end: the container exited $rc"
+fi
+ok "the container exited 0"
+
+head -n 1 "$work/e2e.stdout" | grep -q '^::add-mask::' || fail "the first line is not a mask"
+if grep -v '^::add-mask::' "$work/e2e.stdout" "$work/e2e.stderr" | grep -qF -e "$TOKEN" -e "$MODEL_KEY"; then
+    fail "a secret was printed unmasked"
+fi
+ok "secrets masked before anything else and never printed"
+
+outputs=$(check outputs "$work/runner/file_commands/set_output") || fail "no outputs"
+output() { "$PY" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$outputs" "$1"; }
+[[ $(output conclusion) == pr_opened ]] || fail "conclusion is not pr_opened: $outputs"
+branch=$(output branch)
+ok "outputs: conclusion=pr_opened branch=$branch pr_number=$(output pr_number) pr_url=$(output pr_url)"
+[[ -s $work/runner/file_commands/step_summary ]] || fail "no job summary"
+
+bare=$work/remote/$REPO_NAME.git
+[[ $(git --git-dir "$bare" show "$branch:hello.txt") == "hello from codex" ]] ||
+    fail "the remote's $branch lacks hello.txt"
+ok "the remote has $branch with hello.txt: $(git --git-dir "$bare" log -1 --format='%s (%an)' "$branch")"
+proof=$(check fake-state "$work/github-dump.json" "$branch" "$comment_id") || fail "end to end"
+ok "$proof"
+
+# ---- done -------------------------------------------------------------------------------
+step "summary"
+size=$(docker image inspect --format '{{.Size}}' "$IMAGE")
+echo "image: $IMAGE on $base, $((size / 1000000)) MB, built in ${build_seconds} s"
+echo "all Docker smoke tests passed in $(($(date +%s) - started)) s"
