@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.rig.git_remote import GitRemote
+from tests.rig.scripted_model import ScriptedModel
 
 TOKEN = "ghs_test_fake_token_0123456789abcdef"
 
@@ -24,3 +25,10 @@ def remote(tmp_path: Path) -> Iterator[GitRemote]:
 @pytest.fixture
 def checkout(remote: GitRemote, tmp_path: Path) -> Path:
     return remote.clone(tmp_path / "workspace")
+
+
+@pytest.fixture
+def model() -> Iterator[ScriptedModel]:
+    """The scripted model; a test adds what the orchestrator and Codex do."""
+    with ScriptedModel() as model:
+        yield model

@@ -7,22 +7,7 @@ import re
 from pathlib import Path
 
 from bot.actions_runtime import SUMMARY_LIMIT, Runtime
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """Parse GITHUB_OUTPUT the way the runner does (heredoc form)."""
-    values: dict[str, str] = {}
-    lines = path.read_text().split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if "<<" in line:
-            name, delimiter = line.split("<<", 1)
-            end = lines.index(delimiter, index + 1)
-            values[name] = "\n".join(lines[index + 1 : end])
-            index = end
-        index += 1
-    return values
+from tests.action_rig import read_outputs
 
 
 def test_outputs_survive_newlines_and_delimiter_lookalikes(tmp_path: Path) -> None:

@@ -9,21 +9,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.agent_scripts import delegate, finish
 from tests.conftest import TOKEN
 from tests.rig.git_remote import GitRemote, git
 from tests.rig.scripted_model import THREAD_ID, Call, Fail, Say, ScriptedModel, Shell
-
-
-@pytest.fixture
-def model() -> Iterator[ScriptedModel]:
-    with ScriptedModel() as model:
-        yield model
 
 
 def run_local(

@@ -1,0 +1,113 @@
+"""A runner-like world for action mode: GitHub fake, git remote, scripted model, event."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import TOKEN
+from tests.rig.git_remote import GitRemote
+from tests.rig.github_fake import GitHubFake
+from tests.rig.scripted_model import ScriptedModel
+
+RUN_ID = "4242"
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+
+
+@dataclass
+class Runner:
+    """Starts ``python -m bot`` the way the Actions runner starts the container."""
+
+    tmp: Path
+    github: GitHubFake
+    remote: GitRemote
+    model: ScriptedModel
+    workspace: Path
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    def run(self, event_name: str, event: dict[str, Any] | str) -> Run:
+        event_path = self.tmp / "event.json"
+        event_path.write_text(event if isinstance(event, str) else json.dumps(event))
+        output, summary = self.tmp / "github_output", self.tmp / "step_summary"
+        output.write_text("")
+        summary.write_text("")
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(self.tmp / "home"),
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_WORKSPACE": str(self.workspace),
+            "GITHUB_REPOSITORY": "octo-org/hello-world",
+            "GITHUB_API_URL": self.github.api_url,
+            "GITHUB_SERVER_URL": self.github.server_url,
+            "GITHUB_RUN_ID": RUN_ID,
+            "GITHUB_ACTOR": "Codertocat",
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "INPUT_GITHUB_TOKEN": TOKEN,
+            "INPUT_OPENAI_API_KEY": self.model.api_key,
+            "OPENAI_BASE_URL": self.model.base_url,
+            "CODEX_HOME": str(self.tmp / "codex-home"),
+            **self.inputs,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot"],
+            cwd=self.workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=180,
+        )
+        return Run(
+            done.returncode,
+            done.stdout,
+            done.stderr,
+            read_outputs(output),
+            summary.read_text(),
+        )
+
+    @property
+    def run_url(self) -> str:
+        return f"{self.github.server_url}/octo-org/hello-world/actions/runs/{RUN_ID}"
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """GITHUB_OUTPUT parsed as the runner does (heredoc form)."""
+    values: dict[str, str] = {}
+    lines = path.read_text().split("\n")
+    index = 0
+    while index < len(lines):
+        if "<<" in lines[index]:
+            name, delimiter = lines[index].split("<<", 1)
+            end = lines.index(delimiter, index + 1)
+            values[name] = "\n".join(lines[index + 1 : end])
+            index = end
+        index += 1
+    return values
+
+
+def remote_heads(remote: GitRemote) -> list[str]:
+    out = subprocess.run(
+        ["git", "for-each-ref", "--format=%(refname:short)", "refs/heads"],
+        cwd=remote.bare,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(out.split())
