@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -59,12 +60,25 @@ class Runtime:
     def end_group(self) -> None:
         self._command("::endgroup::")
 
-    def print_untrusted(self, text: str) -> None:
-        """Print text from the agent so that no line of it runs as a workflow command."""
+    @contextmanager
+    def untrusted_output(self) -> Iterator[None]:
+        """While open, no line in the log runs as a workflow command.
+
+        Wraps the agent's work: Codex's commands and messages are printed as they
+        happen, and a model could write ``::add-mask::`` or worse into them.
+        """
         token = secrets.token_hex(16)
         self._command(f"::stop-commands::{token}")
-        self._stream.write(text.rstrip("\n") + "\n")
-        self._command(f"::{token}::")
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            self._command(f"::{token}::")
+
+    def print_untrusted(self, text: str) -> None:
+        """Print text from the agent so that no line of it runs as a workflow command."""
+        with self.untrusted_output():
+            self._stream.write(text.rstrip("\n") + "\n")
 
     def set_outputs(self, outputs: Mapping[str, str]) -> None:
         if self._output_path is None:

@@ -7,16 +7,18 @@ model's word: Codex can report success while every command failed.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
 from bot.agent import AgentResult, AgentRun, CodexServerCommand, ModelEndpoint, run_agent
-from bot.codex_setup import codex_overrides, codex_server_env
-from bot.errors import ConfigError
+from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
+from bot.diff_check import unsafe_reasons
+from bot.errors import ConfigError, UnsafeChange
 from bot.gitrepo import Commit, Identity, Repository
 from bot.instructions import ORCHESTRATOR
+from bot.model_proxy import ModelProxy
 from bot.settings import Settings
 
 
@@ -89,24 +91,41 @@ async def make_change(
     environ: Mapping[str, str],
     repo: Repository,
     request: ChangeRequest,
+    secrets: Sequence[str],
 ) -> ChangeOutcome:
     """Run the agent, then commit every change on ``request.branch`` (or nothing)."""
     endpoint = model_endpoint(settings)
-    run = await run_agent(
-        prompt=request.agent_input,
-        instructions=ORCHESTRATOR,
-        model=settings.model,
-        endpoint=endpoint,
-        server=codex_server(settings, environ, repo.path, endpoint),
-        workspace=repo.path,
-        sandbox=settings.sandbox,
-        max_turns=settings.max_turns,
-        tool_timeout_seconds=settings.timeout_minutes * 60,
-        tracing=settings.tracing,
-    )
+    upstream = endpoint.base_url or OPENAI_API
+    with ModelProxy(api_key=endpoint.api_key, upstream=upstream) as proxy:
+        # Codex gets the proxy and a nonce; the key stays in this process.
+        for_codex = ModelEndpoint(api_key=proxy.nonce, base_url=proxy.base_url)
+        run = await run_agent(
+            prompt=request.agent_input,
+            instructions=ORCHESTRATOR,
+            model=settings.model,
+            endpoint=endpoint,
+            server=codex_server(settings, environ, repo.path, for_codex),
+            workspace=repo.path,
+            sandbox=settings.sandbox,
+            max_turns=settings.max_turns,
+            tool_timeout_seconds=settings.timeout_minutes * 60,
+            tracing=settings.tracing,
+        )
     files = repo.stage_all()
     if not files:
         return ChangeOutcome(run=run, commit=None)
+    reasons = unsafe_reasons(
+        files=files,
+        diff=repo.staged_diff(),
+        secrets=secrets,
+        protected=settings.protected_paths,
+        allow_protected=settings.allow_protected_paths,
+    )
+    if reasons:
+        raise UnsafeChange(
+            f"Nothing was pushed: {'; '.join(reasons)}.",
+            hint="Review the request; the bot refuses to publish such a change.",
+        )
     message = messages.commit_message(run.result.commit_message, co_author=request.co_author)
     author = Identity(messages.BOT_NAME, messages.BOT_EMAIL)
     return ChangeOutcome(run=run, commit=repo.commit(request.branch, message, author, files))

@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None, *, default: str | None = None) -> in
     if command == "local":
         from bot.local import main as run_local
 
-        return run_local(args)
+        return run_local(args, _clean_environ())
     if command == "mcp-server":
         from bot.mcp_server import main as run_server
 
@@ -34,10 +34,18 @@ def main(argv: Sequence[str] | None = None, *, default: str | None = None) -> in
     if command == "action":
         from bot.action import main as run_action
 
-        return run_action(args)
+        return run_action(args, _clean_environ())
     stream = sys.stdout if command in ("-h", "--help") else sys.stderr
     print(USAGE, file=stream, end="")
     return 0 if stream is sys.stdout else 2
+
+
+def _clean_environ() -> dict[str, str]:
+    """Hide secrets from /proc/self/environ (by re-executing), then return them."""
+    from bot.secret_env import environ_with_secrets, reexec_without_secrets
+
+    reexec_without_secrets()
+    return environ_with_secrets()
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ class Repository:
                 cwd=self.path,
                 env=full_env,
                 capture_output=True,
-                text=True,
+                encoding="utf-8",
+                errors="replace",  # diffs of binary or Latin-1 files are not UTF-8
                 check=False,
             )
         except OSError as exc:

@@ -52,7 +52,8 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
     request = ChangeRequest(agent_input=agent_input(args.prompt, requester=None), branch=branch)
-    outcome = await make_change(settings, environ, repo, request)
+    secrets = [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
+    outcome = await make_change(settings, environ, repo, request, secrets)
     if outcome.commit is None:
         print(messages.NO_CHANGES)
         return 0

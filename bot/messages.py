@@ -103,6 +103,13 @@ def fork_reply(pr_number: int) -> str:
     )
 
 
+def unexpected_error(message: str) -> str:
+    return (
+        f"The bot hit an unexpected error ({message}). This is a bug in codex-pr-bot; "
+        "the run's log has the details."
+    )
+
+
 def run_link(run_url: str | None) -> str:
     return f" ([workflow run]({run_url}))" if run_url else ""
 

@@ -84,11 +84,15 @@ class Settings(BaseSettings):
     mcp_command: str | None = _field(
         None, "Another Codex MCP server command instead of the built-in one."
     )
+    protected_paths: tuple[str, ...] = _field(
+        (".github/workflows/**",), "Comma-separated globs the bot refuses to push."
+    )
+    allow_protected_paths: bool = _field(False, "Let the bot push changes to protected_paths.")
     tracing: bool = _field(False, "Send Agents SDK traces to OpenAI.")
 
-    @field_validator("allowed_users", mode="before")
+    @field_validator("allowed_users", "protected_paths", mode="before")
     @classmethod
-    def _split_logins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(login.strip() for login in value.split(",") if login.strip())
         return value

@@ -14,7 +14,7 @@ from bot.change import ChangeRequest, make_change
 from bot.errors import BotError
 from bot.events import EmptyRequest, Person, Request, Trigger
 from bot.github_api import GitHub
-from bot.gitrepo import Repository
+from bot.gitrepo import Repository, redact
 from bot.instructions import agent_input
 from bot.report import Conclusion, Report
 from bot.settings import Settings
@@ -93,6 +93,12 @@ async def _handle(
     except BotError as exc:
         log.error("failed: %s", exc)
         report = replace(report, conclusion=Conclusion.FAILED, summary=str(exc))
+    except Exception as exc:
+        # A bug of ours must still end in a reply, with no secret in it.
+        log.exception("unexpected error")
+        message = redact(f"{type(exc).__name__}: {exc}", _secrets(settings))
+        summary = messages.unexpected_error(message)
+        report = replace(report, conclusion=Conclusion.FAILED, summary=summary)
     if parsed.issue_number is not None:
         try:
             github.comment(parsed.issue_number, messages.final_reply(report))
@@ -144,9 +150,10 @@ async def _work(
         branch=branch,
         co_author=_co_author(request.requester),
     )
-    outcome = await make_change(settings, environ, repo, change)
-    result = outcome.result
-    runtime.print_untrusted(f"Agent summary: {result.summary}")
+    with runtime.untrusted_output():
+        outcome = await make_change(settings, environ, repo, change, _secrets(settings))
+        result = outcome.result
+        print(f"Agent summary: {result.summary}", flush=True)
     report = replace(report, branch=branch, summary=result.summary)
     if outcome.commit is None:
         return replace(report, conclusion=Conclusion.NO_CHANGES)
