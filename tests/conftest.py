@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from tests.rig.git_remote import GitRemote
 from tests.rig.scripted_model import ScriptedModel
 
-TOKEN = "ghs_test_fake_token_0123456789abcdef"
+# Unique per test session, so a leak test cannot confuse them with another process's.
+TOKEN = "ghs_test_fake_" + secrets.token_hex(16)
 
 
 @pytest.fixture
@@ -30,5 +32,5 @@ def checkout(remote: GitRemote, tmp_path: Path) -> Path:
 @pytest.fixture
 def model() -> Iterator[ScriptedModel]:
     """The scripted model; a test adds what the orchestrator and Codex do."""
-    with ScriptedModel() as model:
+    with ScriptedModel(api_key="sk-test-scripted-" + secrets.token_hex(12)) as model:
         yield model
