@@ -22,7 +22,7 @@ extra_cas=(/usr/local/share/ca-certificates/*.crt)
 if [[ -e ${extra_cas[0]} ]]; then
     hooks+=(--customize-hook="copy-in ${extra_cas[*]} /usr/local/share/ca-certificates/")
     # shellcheck disable=SC2016  # "$1" is the new root, expanded by mmdebstrap's hook shell
-    hooks+=(--customize-hook='chroot "$1" update-ca-certificates >/dev/null')
+    hooks+=(--customize-hook='chroot "$1" update-ca-certificates >/dev/null 2>&1')
 fi
 
 # minbase: essential packages and apt only; the lists apt downloaded are dropped so the

@@ -46,7 +46,10 @@ sandbox_refused() {
     if output=$("$codex" sandbox -c "sandbox_mode=\"$1\"" -- true 2>&1 </dev/null); then
         return 0
     fi
-    grep -v '^WARNING' <<<"$output" | head -n 2 | tr '\n' ' '
+    # The first sentence of the first error line, e.g. "bwrap: No permissions to create a
+    # new namespace, likely because ...".
+    output=$(grep -v '^WARNING' <<<"$output" | head -n 1)
+    printf '%s' "${output%%. *}"
     return 1
 }
 
@@ -54,8 +57,11 @@ requested=${INPUT_SANDBOX:-${CODEX_SANDBOX_MODE:-workspace-write}}
 if [[ $requested == read-only || $requested == workspace-write ]]; then
     if ! reason=$(sandbox_refused "$requested"); then
         reason=${reason//%/%25}
+        hint=""
+        [[ $reason != *namespace* ]] ||
+            hint=" Docker's default seccomp profile forbids the namespaces bubblewrap needs."
         printf '::warning title=codex-pr-bot::%s\n' \
-            "Codex's ${requested} sandbox cannot start in this container (${reason:-no reason given}); Docker's default seccomp profile forbids the namespaces bubblewrap needs. Codex runs with danger-full-access instead: the container is the boundary, and commands can write anywhere in it."
+            "Codex's ${requested} sandbox cannot start in this container (${reason:-no reason given}).${hint} Codex runs with danger-full-access instead: the container is the boundary, and Codex's commands can change anything in it."
         export INPUT_SANDBOX=danger-full-access CODEX_SANDBOX_MODE=danger-full-access
     fi
 fi

@@ -6,9 +6,11 @@
 #       throwaway repository. The scripted model's Codex turn runs the skill's script;
 #       checks that Codex's model request carried SKILL.md (the skill was loaded), that
 #       skill-smoke.txt holds the marker and was committed. Then again with a changed
-#       copy of the skills mounted read-only over /app/.codex/skills.
-#       With OPENAI_API_KEY set, (a) runs against the real API instead (no scripted
-#       model) and reads the proof from Codex's session file.
+#       copy of the skills mounted read-only over /app/.codex/skills, and once with
+#       seccomp unconfined, where Codex keeps its workspace-write sandbox (elsewhere
+#       the entrypoint must find it unusable, warn, and fall back to danger-full-access).
+#       With OPENAI_API_KEY set (and OPENAI_BASE_URL, if any), (a) talks to that API
+#       instead of the scripted model and reads the proof from Codex's session file.
 #   (b) end to end: a `/codex` comment, the container started the way the runner starts
 #       a container action (workspace, event file, file commands, INPUT_* defaults from
 #       action.yml) against the GitHub fake and the git remote; checks the exit code, the
@@ -35,12 +37,20 @@ pids=()
 dockerd_pid=""
 cleanup() {
     local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait "${pids[@]}" 2>/dev/null || true
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [[ -n $dockerd_pid ]]; then
         kill "$dockerd_pid" 2>/dev/null || true
         wait "$dockerd_pid" 2>/dev/null || true
     fi
+    # Containers left root's files in the mounts; as another user, take them back first.
+    if ((EUID != 0)) && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+        docker run --rm --network none -v "$work:/work" --entrypoint chown "$IMAGE" \
+            -R "$(id -u):$(id -g)" /work 2>/dev/null || true
+    fi
+    chmod -R u+w "$work" 2>/dev/null || true
     if [[ -n ${KEEP_WORK:-} ]]; then
         echo "kept $work" >&2
     else
@@ -88,8 +98,11 @@ choose_base() {
         echo "$DEFAULT_BASE"
     else
         if ! docker image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+            local base_start=$SECONDS
             command -v mmdebstrap >/dev/null || apt_install mmdebstrap
             bash scripts/build-base-image.sh "$LOCAL_BASE" >&2
+            echo "ok: $DEFAULT_BASE cannot be pulled: built $LOCAL_BASE from Debian's" \
+                "packages in $((SECONDS - base_start)) s" >&2
         fi
         echo "$LOCAL_BASE"
     fi
@@ -270,6 +283,18 @@ def fake_state(dump, branch, expected_comment):
           f"{len(state['requests'])} valid API calls")
 
 
+def no_secrets_to_model(record, *secrets):
+    """No model request carried a secret, though Codex's command tried to read them all."""
+    records = requests(record)
+    if not any("leak-probe-42" in json.dumps(r["body"]) for r in records):
+        sys.exit("the leak probe's output did not reach the model: the check proves nothing")
+    leaked = [s[:6] + "…" for s in secrets if any(s in json.dumps(r["body"]) for r in records)]
+    if leaked:
+        sys.exit(f"Codex's command read secrets and sent them to the model: {leaked}")
+    print(f"Codex's command searched its environment and /proc/*/environ for secrets; "
+          f"none of the {len(records)} model requests carried the token or the model key")
+
+
 def runner_inputs(action_yml):
     """-e INPUT_<NAME>=<default> for each input, as the runner passes them."""
     import yaml
@@ -303,31 +328,37 @@ fi
 build_seconds=$(($(date +%s) - build_start))
 ok "built $IMAGE on $base in ${build_seconds} s"
 
-# A throwaway repository owned by another uid, as the runner's checkout is.
+# A throwaway repository, owned by another uid as the runner's checkout is, unless $2 is
+# "mine" (bubblewrap, inside its user namespace, cannot add its mount points to a
+# directory of another uid, so Codex's sandbox needs the repository to be root's).
 new_repo() {
-    local dir=$1
+    local dir=$1 owner=${2:-}
     git init -q -b main "$dir"
     printf '# smoke\n' >"$dir/README.md"
     git -C "$dir" add README.md
     git -C "$dir" -c user.name=Smoke -c user.email=smoke@example.com commit -qm "Initial commit"
-    chown -R 1001:1001 "$dir"
+    # (As a user other than root, the files are already another uid's than the container's.)
+    [[ $owner == mine ]] || ((EUID != 0)) || chown -R 1001:1001 "$dir"
 }
 
 agent_result='{"title": "Run the mcp-skill-smoke skill", "body": "Ran the skill.", "commit_message": "Add skill-smoke.txt\n\nWritten by the mcp-skill-smoke skill.", "summary": "Codex ran the mcp-skill-smoke skill."}'
 
 # ---- (a) skills -------------------------------------------------------------------------
 # $1: name; $2: the skills directory to mount read-only ("" for the baked-in skills);
-# $3: the marker the skill's script writes.
+# $3: the marker the skill's script writes; $4: "sandboxed" to allow the namespaces
+# bubblewrap needs, so Codex keeps its workspace-write sandbox.
 skill_smoke() {
-    local name=$1 skills=$2 marker=$3 repo=$work/$1-repo sessions=$work/$1-sessions
+    local name=$1 skills=$2 marker=$3 sandboxed=${4:-}
+    local repo=$work/$1-repo sessions=$work/$1-sessions
     local skill_md=${skills:-$ROOT/.codex/skills}/mcp-skill-smoke/SKILL.md
     # shellcheck disable=SC2016  # $mcp-skill-smoke is how a prompt names a skill
-    local prompt='Use $mcp-skill-smoke: run its script and report what skill-smoke.txt says.'
+    local prompt='Use $mcp-skill-smoke to run its script, then report what skill-smoke.txt says.'
     local mounts=(-v "$repo:/github/workspace" -v "$sessions:/app/.codex/sessions")
     [[ -z $skills ]] || mounts+=(-v "$skills:/app/.codex/skills:ro")
-    local env=()
+    local env=() options=()
+    [[ -z $sandboxed ]] || options=(--security-opt seccomp=unconfined)
     step "(a) skill smoke: $name"
-    new_repo "$repo"
+    new_repo "$repo" "${sandboxed:+mine}"
     mkdir -p "$sessions"
     if [[ -z ${OPENAI_API_KEY:-} ]]; then
         cat >"$work/$name.json" <<EOF
@@ -346,17 +377,29 @@ EOF
         [[ -z ${OPENAI_BASE_URL:-} ]] || env+=(-e OPENAI_BASE_URL)
     fi
     local rc=0
-    docker run --rm --network host "${env[@]}" "${mounts[@]}" "$IMAGE" \
+    docker run --rm --network host "${options[@]}" "${env[@]}" "${mounts[@]}" "$IMAGE" \
         local "$prompt" --repo /github/workspace --branch codex/skill-smoke \
         >"$work/$name.stdout" 2>"$work/$name.stderr" || rc=$?
-    [[ -z ${OPENAI_API_KEY:-} ]] && stop_last
+    if [[ -z ${OPENAI_API_KEY:-} ]]; then stop_last; fi
     if ((rc != 0)); then
         cat "$work/$name.stdout" >&2
         tail -n 30 "$work/$name.stderr" >&2
         fail "$name: the container exited $rc"
     fi
-    grep -q '^::warning title=codex-pr-bot::' "$work/$name.stdout" &&
-        ok "the entrypoint found no usable sandbox and said so (danger-full-access)"
+    local mode
+    mode=$(sed -n 's/.*started in .* (sandbox \(.*\))$/\1/p' "$work/$name.stderr" | head -n 1)
+    if grep -q '^::warning title=codex-pr-bot::' "$work/$name.stdout"; then
+        [[ $mode == danger-full-access ]] || fail "$name: warned, yet Codex ran in '$mode'"
+        ok "the entrypoint found no usable sandbox, warned, and Codex ran in $mode"
+        # Some hosts forbid user namespaces whatever the container may do (AppArmor on
+        # Ubuntu 24.04, say): then the sandboxed variant can only show the fallback.
+        [[ -z $sandboxed ]] ||
+            echo "note: even with seccomp unconfined this host allows no sandbox: $(
+                sed -n 's/^::warning title=codex-pr-bot:://p' "$work/$name.stdout")"
+    else
+        [[ $mode == workspace-write ]] || fail "$name: Codex ran in '$mode' without a warning"
+        ok "the sandbox works here: Codex ran in $mode"
+    fi
     [[ $(cat "$repo/skill-smoke.txt" 2>/dev/null) == "$marker" ]] ||
         fail "$name: skill-smoke.txt does not hold '$marker'"
     [[ $(git -c safe.directory="*" -C "$repo" show codex/skill-smoke:skill-smoke.txt) == "$marker" ]] ||
@@ -383,6 +426,9 @@ sed -i 's/^marker=.*/marker="mcp-skill-smoke: OK (mounted)"/' \
 chmod -R a-w "$mounted"
 skill_smoke mounted "$mounted" "mcp-skill-smoke: OK (mounted)"
 
+# Where namespaces are allowed the probe keeps the sandbox, and the skill still works in it.
+skill_smoke sandboxed "" "$MARKER" sandboxed
+
 # ---- (b) end to end ---------------------------------------------------------------------
 step "(b) end to end: a /codex comment, run as the runner runs a container action"
 serve git-remote "$PY" tests/rig/git_remote.py --root "$work/remote" \
@@ -391,7 +437,7 @@ remote_url=$READY
 workspace=$work/workspace
 git clone -q "$work/remote/$REPO_NAME.git" "$workspace"
 git -C "$workspace" remote set-url origin "$remote_url"
-chown -R 1001:1001 "$workspace"
+((EUID != 0)) || chown -R 1001:1001 "$workspace"
 
 request="/codex Add hello.txt that says hello from codex."
 cat >"$work/github-state.json" <<EOF
@@ -403,7 +449,6 @@ EOF
 serve github-fake "$PY" tests/rig/github_fake.py --state "$work/github-state.json" \
     --dump "$work/github-dump.json"
 api_url=$READY
-fake_pid=${pids[-1]}
 
 mkdir -p "$work/runner/workflow" "$work/runner/home" "$work/runner/file_commands"
 check event tests/fixtures/webhooks/issue_comment.created.1.json "$api_url" "$TOKEN" \
@@ -411,11 +456,17 @@ check event tests/fixtures/webhooks/issue_comment.created.1.json "$api_url" "$TO
 comment_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["comment"]["id"])' \
     "$work/runner/workflow/event.json")
 
+# A hostile turn would try to read the secrets: Codex's command searches its own
+# environment and every process environment it can read for anything that looks like
+# one, and the output goes to the model. (Short output: Codex truncates long output.)
+leak_probe="{ env; cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\000' '\\\\n'; } | grep -E 'TOKEN|KEY|SECRET|PASSWORD|ghs_|sk-'; echo leak-probe-\$((6 * 7))"
 e2e_result='{"title": "Add hello.txt", "body": "Adds hello.txt with a greeting.", "commit_message": "Add hello.txt\n\nA greeting, as asked in #1.", "summary": "Added hello.txt with a greeting."}'
 cat >"$work/e2e.json" <<EOF
 {"orchestrator": [{"call": "codex", "arguments": {"prompt": "Create hello.txt containing the line: hello from codex"}},
                   {"say": $(printf '%s' "$e2e_result" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')}],
- "codex": [{"shell": "printf 'hello from codex\\\\n' > hello.txt"}, {"say": "Created hello.txt."}]}
+ "codex": [{"shell": "printf 'hello from codex\\\\n' > hello.txt"},
+           {"shell": "$leak_probe"},
+           {"say": "Created hello.txt."}]}
 EOF
 serve e2e-model env PYTHONPATH="$ROOT" "$PY" "$work/recording_model.py" \
     "$work/e2e.json" "$work/e2e.requests.jsonl"
@@ -443,8 +494,8 @@ docker run --rm --network host --workdir /github/workspace "${runner_env[@]}" \
     -v "$work/runner/home:/github/home" -v "$work/runner/file_commands:/github/file_commands" \
     "$IMAGE" >"$work/e2e.stdout" 2>"$work/e2e.stderr" || rc=$?
 stop_last # the model
-kill -TERM "$fake_pid" # the fake writes its dump
-wait "$fake_pid" || true
+stop_last # the GitHub fake, which writes its dump
+
 if ((rc != 0)); then
     cat "$work/e2e.stdout" >&2
     tail -n 40 "$work/e2e.stderr" >&2
@@ -470,6 +521,9 @@ bare=$work/remote/$REPO_NAME.git
     fail "the remote's $branch lacks hello.txt"
 ok "the remote has $branch with hello.txt: $(git --git-dir "$bare" log -1 --format='%s (%an)' "$branch")"
 proof=$(check fake-state "$work/github-dump.json" "$branch" "$comment_id") || fail "end to end"
+ok "$proof"
+proof=$(check no-secrets-to-model "$work/e2e.requests.jsonl" "$TOKEN" "$MODEL_KEY") ||
+    fail "end to end"
 ok "$proof"
 
 # ---- done -------------------------------------------------------------------------------
