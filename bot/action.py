@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ class RunnerContext:
     repository: str
     api_url: str
     server_url: str
+    run_id: str
+    run_attempt: int
     run_url: str | None
     actor: str | None
     output_path: Path | None
@@ -68,6 +71,8 @@ def runner_context(environ: Mapping[str, str]) -> RunnerContext:
         repository=repository,
         api_url=environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
         server_url=server,
+        run_id=run_id or "local",
+        run_attempt=int(environ.get("GITHUB_RUN_ATTEMPT") or 1),
         run_url=f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
         actor=environ.get("GITHUB_ACTOR"),
         output_path=path("GITHUB_OUTPUT"),
@@ -105,6 +110,7 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> int:
+    started = time.monotonic()
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
     try:
         context = runner_context(environ)
@@ -130,7 +136,7 @@ def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> i
         return ConfigError.exit_code
     from bot.workflow import handle
 
-    report = asyncio.run(handle(settings, environ, context, parsed, runtime))
+    report = asyncio.run(handle(settings, environ, context, parsed, runtime, started))
     return _finish(runtime, report)
 
 

@@ -59,6 +59,11 @@ class AgentRun:
     model_requests: int
     input_tokens: int
     output_tokens: int
+    codex_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens + self.codex_tokens
 
 
 class _PinnedCodexServer(MCPServerStdio):
@@ -71,6 +76,7 @@ class _PinnedCodexServer(MCPServerStdio):
     def __init__(self, pinned: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pinned = dict(pinned)
+        self.codex_tokens = 0
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
@@ -80,7 +86,11 @@ class _PinnedCodexServer(MCPServerStdio):
             arguments.pop("config", None)
             arguments.update(self._pinned)
         log.info("agent calls %s", tool_name)
-        return await super().call_tool(tool_name, arguments, meta)
+        result = await super().call_tool(tool_name, arguments, meta)
+        usage = (result.structured_content or {}).get("usage")
+        if isinstance(usage, Mapping):
+            self.codex_tokens += sum(v for v in usage.values() if isinstance(v, int))
+        return result
 
 
 async def run_agent(
@@ -154,6 +164,7 @@ async def run_agent(
         model_requests=usage.requests,
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
+        codex_tokens=codex.codex_tokens,
     )
 
 

@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
-from bot.agent import AgentResult, AgentRun, CodexServerCommand, ModelEndpoint, run_agent
+from bot.agent import AgentRun, CodexServerCommand, ModelEndpoint, run_agent
 from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
 from bot.diff_check import unsafe_reasons
 from bot.errors import ConfigError, UnsafeChange
-from bot.gitrepo import Commit, Identity, Repository
+from bot.gitrepo import Commit, Repository
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
 from bot.settings import Settings
-
-
-@dataclass(frozen=True)
-class ChangeRequest:
-    agent_input: str
-    branch: str
-    co_author: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class ChangeOutcome:
-    run: AgentRun
-    commit: Commit | None
-
-    @property
-    def result(self) -> AgentResult:
-        return self.run.result
 
 
 def model_endpoint(settings: Settings) -> ModelEndpoint:
@@ -86,34 +68,42 @@ def codex_server(
     return CodexServerCommand(command=sys.executable, args=tuple(args), env=env)
 
 
-async def make_change(
-    settings: Settings,
-    environ: Mapping[str, str],
-    repo: Repository,
-    request: ChangeRequest,
-    secrets: Sequence[str],
-) -> ChangeOutcome:
-    """Run the agent, then commit every change on ``request.branch`` (or nothing)."""
+async def run_agent_phase(
+    settings: Settings, environ: Mapping[str, str], workspace: Path, agent_input: str
+) -> AgentRun:
+    """Let the agent and Codex work in ``workspace``; the model key stays in this process."""
     endpoint = model_endpoint(settings)
     upstream = endpoint.base_url or OPENAI_API
     with ModelProxy(api_key=endpoint.api_key, upstream=upstream) as proxy:
         # Codex gets the proxy and a nonce; the key stays in this process.
         for_codex = ModelEndpoint(api_key=proxy.nonce, base_url=proxy.base_url)
-        run = await run_agent(
-            prompt=request.agent_input,
+        return await run_agent(
+            prompt=agent_input,
             instructions=ORCHESTRATOR,
             model=settings.model,
             endpoint=endpoint,
-            server=codex_server(settings, environ, repo.path, for_codex),
-            workspace=repo.path,
+            server=codex_server(settings, environ, workspace, for_codex),
+            workspace=workspace,
             sandbox=settings.sandbox,
             max_turns=settings.max_turns,
             tool_timeout_seconds=settings.timeout_minutes * 60,
             tracing=settings.tracing,
         )
+
+
+def commit_phase(
+    settings: Settings,
+    repo: Repository,
+    *,
+    branch: str,
+    message: str,
+    co_author: tuple[str, str] | None,
+    secrets: Sequence[str],
+) -> Commit | None:
+    """Commit every change in the tree on ``branch``, after checking it; None if none."""
     files = repo.stage_all()
     if not files:
-        return ChangeOutcome(run=run, commit=None)
+        return None
     reasons = unsafe_reasons(
         files=files,
         diff=repo.staged_diff(),
@@ -126,6 +116,5 @@ async def make_change(
             f"Nothing was pushed: {'; '.join(reasons)}.",
             hint="Review the request; the bot refuses to publish such a change.",
         )
-    message = messages.commit_message(run.result.commit_message, co_author=request.co_author)
-    author = Identity(messages.BOT_NAME, messages.BOT_EMAIL)
-    return ChangeOutcome(run=run, commit=repo.commit(request.branch, message, author, files))
+    text = messages.commit_message(message, co_author=co_author)
+    return repo.commit(branch, text, messages.BOT_IDENTITY, files)

@@ -25,6 +25,8 @@ class Pull:
     head_branch: str
     head_repo: str | None  # owner/name; None when the fork was deleted
     base_branch: str
+    title: str = ""
+    body: str = ""
 
 
 def _hint(status: int, message: str) -> str:
@@ -60,14 +62,18 @@ def _translated(action: str) -> Iterator[None]:
 
 def _pull(pr: PullRequest) -> Pull:
     head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
-    return Pull(pr.number, pr.html_url, pr.head.ref, head_repo, pr.base.ref)
+    return Pull(
+        pr.number, pr.html_url, pr.head.ref, head_repo, pr.base.ref, pr.title, pr.body or ""
+    )
 
 
 class GitHub:
     """The repository the workflow runs in, as the bot sees it."""
 
     def __init__(self, *, api_url: str, repository: str, token: str) -> None:
-        retry = GithubRetry(total=3, backoff_factor=1.0)
+        # 5xx and secondary rate limits (with Retry-After) are retried with backoff,
+        # never longer than a run can afford to wait.
+        retry = GithubRetry(total=4, backoff_factor=1.0, max_rate_limit_wait=120)
         self._gh = Github(
             auth=Auth.Token(token), base_url=api_url, lazy=True, retry=retry, timeout=30
         )
@@ -86,9 +92,22 @@ class GitHub:
             comment = self._repo.get_issue(issue_number).get_comment(comment_id)
             comment.create_reaction(content)
 
-    def comment(self, issue_number: int, body: str) -> str:
+    def comment(self, issue_number: int, body: str) -> int:
+        """Post a comment; returns its id."""
         with _translated(f"comment on #{issue_number}"):
-            return self._repo.get_issue(issue_number).create_comment(body).html_url
+            return self._repo.get_issue(issue_number).create_comment(body).id
+
+    def edit_comment(self, issue_number: int, comment_id: int, body: str) -> None:
+        with _translated(f"edit a comment on #{issue_number}"):
+            self._repo.get_issue(issue_number).get_comment(comment_id).edit(body)
+
+    def find_comment(self, issue_number: int, marker: str) -> int | None:
+        """The id of the bot's comment on the issue that carries ``marker``."""
+        with _translated(f"read the comments of #{issue_number}"):
+            for comment in self._repo.get_issue(issue_number).get_comments():
+                if marker in (comment.body or ""):
+                    return comment.id
+        return None
 
     def default_branch(self) -> str:
         with _translated("read the repository"):
@@ -98,7 +117,9 @@ class GitHub:
         with _translated(f"read pull request #{number}"):
             return _pull(self._gh.withLazy(False).get_repo(self.repository).get_pull(number))
 
-    def open_pull(self, *, head: str, base: str, title: str, body: str) -> tuple[Pull, bool]:
+    def open_pull(
+        self, *, head: str, base: str, title: str, body: str, draft: bool = False
+    ) -> tuple[Pull, bool]:
         """Open a pull request from ``head``, or update the open one; True when new."""
         owner = self.repository.split("/")[0]
         with _translated(f"find pull requests from {head}"):
@@ -109,5 +130,5 @@ class GitHub:
                 pr.edit(title=title, body=body)
             return _pull(pr), False
         with _translated(f"open a pull request from {head} into {base}"):
-            pr = self._repo.create_pull(base=base, head=head, title=title, body=body)
+            pr = self._repo.create_pull(base=base, head=head, title=title, body=body, draft=draft)
         return _pull(pr), True

@@ -144,8 +144,7 @@ class Repository:
         )
         return Commit(sha=self.head(), branch=branch, files=tuple(files))
 
-    def fetch_branch(self, branch: str, token: str | None) -> None:
-        """Fetch ``branch`` from origin and check it out, for work on an existing PR."""
+    def _fetch(self, branch: str, token: str | None) -> None:
         self._run(
             "fetch",
             "--quiet",
@@ -154,17 +153,43 @@ class Repository:
             f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
             env=self._auth_env(token),
         )
+
+    def fetch_branch(self, branch: str, token: str | None) -> None:
+        """Fetch ``branch`` from origin and check it out, for work on an existing PR."""
+        self._fetch(branch, token)
         self._run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
 
     def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
         self._run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
 
-    def remote_branch_exists(self, branch: str, token: str | None) -> bool:
-        out = self._run(
-            "ls-remote", "--heads", "origin", f"refs/heads/{branch}", env=self._auth_env(token)
-        )
-        return bool(out.strip())
+    def push_rebasing(self, branch: str, token: str | None, committer: Identity) -> None:
+        """Push; if the branch moved on the remote meanwhile, rebase once and push again."""
+        try:
+            self.push(branch, token)
+            return
+        except GitError as exc:
+            if "moved on the remote" not in exc.hint:
+                raise
+        self._fetch(branch, token)
+        try:
+            self._run(
+                "-c",
+                f"user.name={committer.name}",
+                "-c",
+                f"user.email={committer.email}",
+                "rebase",
+                "--quiet",
+                f"refs/remotes/origin/{branch}",
+            )
+        except GitError:
+            self._run("rebase", "--abort", allow_exit=128)
+            raise GitError(
+                f"'{branch}' moved on the remote while the bot worked, and the change "
+                "conflicts with the new commits.",
+                hint="Comment again to redo the request on top of them.",
+            ) from None
+        self.push(branch, token)
 
     @staticmethod
     def _auth_env(token: str | None) -> dict[str, str]:

@@ -42,7 +42,7 @@ def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
 async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = load_settings(environ)
     # Fail before the slow imports when there is no way to reach a model.
-    from bot.change import ChangeRequest, make_change, model_endpoint
+    from bot.change import commit_phase, model_endpoint, run_agent_phase
     from bot.gitrepo import Repository
     from bot.instructions import agent_input
 
@@ -51,10 +51,19 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     repo = Repository(args.repo.resolve(), secrets=[s for s in (token,) if s])
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
-    request = ChangeRequest(agent_input=agent_input(args.prompt, requester=None), branch=branch)
+    run = await run_agent_phase(
+        settings, environ, repo.path, agent_input(args.prompt, requester=None)
+    )
     secrets = [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
-    outcome = await make_change(settings, environ, repo, request, secrets)
-    if outcome.commit is None:
+    commit = commit_phase(
+        settings,
+        repo,
+        branch=branch,
+        message=run.result.commit_message,
+        co_author=None,
+        secrets=secrets,
+    )
+    if commit is None:
         print(messages.NO_CHANGES)
         return 0
     if args.push:
@@ -62,9 +71,9 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     print(
         messages.local_report(
             branch=branch,
-            sha=outcome.commit.sha,
-            title=outcome.result.title,
-            body=outcome.result.body,
+            sha=commit.sha,
+            title=run.result.title,
+            body=run.result.body,
             pushed=args.push,
         )
     )

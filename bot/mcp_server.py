@@ -81,7 +81,15 @@ def _result(outcome: TurnOutcome) -> types.CallToolResult:
     text = outcome.final_message or "(Codex finished without a final message.)"
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=text)],
-        structured_content={"threadId": outcome.thread_id, "content": text},
+        structured_content={
+            "threadId": outcome.thread_id,
+            "content": text,
+            # Not in Codex's own server; lets a caller account for what the turn cost.
+            "usage": {
+                "input_tokens": outcome.input_tokens,
+                "output_tokens": outcome.output_tokens,
+            },
+        },
     )
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import re
 
+from bot.gitrepo import Identity
 from bot.report import Conclusion, Report
 
 BOT_NAME = "codex-pr-bot"
 BOT_EMAIL = "codex-pr-bot@users.noreply.github.com"
+BOT_IDENTITY = Identity(BOT_NAME, BOT_EMAIL)
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -114,18 +116,37 @@ def run_link(run_url: str | None) -> str:
     return f" ([workflow run]({run_url}))" if run_url else ""
 
 
+def status_marker(run_id: str) -> str:
+    """Hidden in each status comment: finds it again on a re-run, and marks it as ours."""
+    return f"<!-- {BOT_NAME} status run={run_id} -->"
+
+
+def working_status(run_url: str | None) -> str:
+    return f"👀 Working on it{run_link(run_url)}. I'll update this comment when I'm done."
+
+
+def cost_line(report: Report) -> str:
+    files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} changed, "
+    return f"{files}{report.tokens:,} tokens, {report.duration_seconds:.0f} s."
+
+
 def final_reply(report: Report) -> str:
     """The comment that tells the requester how their request ended."""
     link = run_link(report.run_url)
     match report.conclusion:
+        case Conclusion.PR_OPENED | Conclusion.PR_UPDATED if report.partial:
+            head = (
+                f"⏱️ Stopped early{link}: {report.summary} "
+                f"What existed so far is in the draft {report.pr_url}"
+            )
         case Conclusion.PR_OPENED:
-            head = f"Opened {report.pr_url}"
+            head = f"Opened {report.pr_url}{link}.\n\n{report.summary}"
         case Conclusion.PR_UPDATED:
-            head = f"Updated {report.pr_url}"
+            head = f"Updated {report.pr_url}{link}.\n\n{report.summary}"
         case Conclusion.PUSHED:
-            head = f"Pushed a commit to `{report.branch}`"
+            head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
         case Conclusion.NO_CHANGES:
-            return f"{NO_CHANGES}{link}\n\n{report.summary}".strip() + "\n"
+            head = f"{NO_CHANGES}{link}\n\n{report.summary}".strip()
         case Conclusion.FAILED:
             return (
                 f"I could not finish this request{link}.\n\n{report.summary}\n\n"
@@ -133,7 +154,20 @@ def final_reply(report: Report) -> str:
             )
         case _:
             return report.summary + "\n"
-    return f"{head}{link}.\n\n{report.summary}\n"
+    return f"{head}\n\n{cost_line(report)}\n"
+
+
+def partial_title(prompt: str) -> str:
+    first = " ".join(prompt.split())[:60]
+    return f"[partial] {first}"
+
+
+def partial_body(*, reason: str, request: str, run_url: str | None) -> str:
+    return (
+        f"The bot was stopped before it finished: {reason}. This draft holds the changes "
+        f"made until then, unreviewed by the agent{run_link(run_url)}.\n\n"
+        f"The request was:\n\n{quote(request)}\n"
+    )
 
 
 def job_summary(report: Report) -> str:
@@ -150,7 +184,7 @@ def job_summary(report: Report) -> str:
     lines += [f"| {name} | {value} |" for name, value in rows]
     if report.prompt:
         lines += ["", "**Request**", "", quote(report.prompt)]
-    lines += ["", report.summary]
+    lines += ["", report.summary, "", cost_line(report)]
     if report.files:
         lines += ["", f"**Files changed ({len(report.files)})**", ""]
         lines += [f"- `{path}`" for path in report.files[:200]]

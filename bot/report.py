@@ -27,10 +27,14 @@ class Report:
     pr_number: int | None = None
     files: tuple[str, ...] = ()
     run_url: str | None = None
+    # Stopped by the deadline or a cancellation; what existed was kept as a draft.
+    partial: bool = False
+    tokens: int = 0
+    duration_seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.conclusion is Conclusion.FAILED else 0
+        return 1 if self.conclusion is Conclusion.FAILED or self.partial else 0
 
     def outputs(self) -> dict[str, str]:
         """The step outputs declared in action.yml."""
@@ -40,4 +44,6 @@ class Report:
             "pr_number": str(self.pr_number or ""),
             "branch": self.branch,
             "summary": self.summary,
+            "tokens": str(self.tokens),
+            "duration_seconds": f"{self.duration_seconds:.1f}",
         }

@@ -1,29 +1,61 @@
-"""Action mode's use case: an accepted event becomes a commit, a pull request and replies."""
+"""Action mode's use case: an accepted event becomes a commit, a pull request and replies.
+
+Feedback comes first (a reaction and one status comment, before the heavy imports);
+the agent works under the run's deadline; every path ends with the status comment in
+its final state.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.authz import authorize_commenter
-from bot.change import ChangeRequest, make_change
 from bot.errors import BotError
 from bot.events import EmptyRequest, Person, Request, Trigger
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
-from bot.instructions import agent_input
 from bot.report import Conclusion, Report
 from bot.settings import Settings
+from bot.status import StatusComment
 
 log = logging.getLogger("bot")
+# Kept back from the agent's share of the deadline to publish what exists.
+PUBLISH_RESERVE_SECONDS = 45.0
 
 
-def _secrets(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
+@dataclass(frozen=True)
+class Job:
+    """Everything one run needs, built once by ``handle``."""
+
+    settings: Settings
+    environ: Mapping[str, str]
+    context: RunnerContext
+    runtime: Runtime
+    github: GitHub
+    token: str
+    started: float
+
+    @property
+    def secrets(self) -> list[str]:
+        values = (self.settings.github_token, self.settings.openai_api_key)
+        return [s.get_secret_value() for s in values if s]
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class Target:
+    branch: str
+    base: str
+    context: str
+    existing_branch: bool  # a pull request's own branch: fast-forward only
 
 
 def _co_author(person: Person | None) -> tuple[str, str] | None:
@@ -32,53 +64,44 @@ def _co_author(person: Person | None) -> tuple[str, str] | None:
     return person.login, messages.noreply_email(person.login, person.id)
 
 
-def _context(request: Request) -> str:
-    if request.issue_number is None:
-        return ""
-    return f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"
-
-
 async def handle(
     settings: Settings,
     environ: Mapping[str, str],
     context: RunnerContext,
     parsed: Request | EmptyRequest,
     runtime: Runtime,
+    started: float,
 ) -> Report:
     assert settings.github_token is not None
     token = settings.github_token.get_secret_value()
     github = GitHub(api_url=context.api_url, repository=context.repository, token=token)
+    job = Job(settings, environ, context, runtime, github, token, started)
     try:
-        return await _handle(settings, environ, context, parsed, runtime, github, token)
+        return await _handle(job, parsed)
     finally:
         github.close()
 
 
-async def _handle(
-    settings: Settings,
-    environ: Mapping[str, str],
-    context: RunnerContext,
-    parsed: Request | EmptyRequest,
-    runtime: Runtime,
-    github: GitHub,
-    token: str,
-) -> Report:
+async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
     person = parsed.requester
+    status: StatusComment | None = None
+    if parsed.issue_number is not None:
+        status = StatusComment(job.github, parsed.issue_number, job.context.run_id)
     if isinstance(parsed, EmptyRequest) or parsed.trigger is Trigger.ISSUE_COMMENT:
         assert person is not None
-        assert parsed.issue_number is not None
+        assert status is not None
         decision = authorize_commenter(
             person,
-            permission=github.permission(person.login) if not person.is_bot else None,
-            allowed_users=settings.allowed_users,
+            permission=None if person.is_bot else job.github.permission(person.login),
+            allowed_users=job.settings.allowed_users,
         )
         log.info("authorization: %s", decision.reason)
         if not decision.allowed:
             if decision.reply:
-                github.comment(parsed.issue_number, messages.refused_reply(decision.reason))
+                status.post(messages.refused_reply(decision.reason))
             return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=person.login)
         if isinstance(parsed, EmptyRequest):
-            github.comment(parsed.issue_number, messages.usage_reply(settings.trigger))
+            status.post(messages.usage_reply(job.settings.trigger))
             return Report(Conclusion.SKIPPED, "Empty request: replied with usage.")
     assert isinstance(parsed, Request)
     report = Report(
@@ -86,83 +109,107 @@ async def _handle(
         "",
         prompt=parsed.prompt,
         requester=person.login if person else None,
-        run_url=context.run_url,
+        run_url=job.context.run_url,
     )
+    if status is not None:
+        _first_feedback(job, parsed, status)
     try:
-        report = await _work(settings, environ, context, parsed, runtime, github, token, report)
+        report = await _work(job, parsed, report)
     except BotError as exc:
         log.error("failed: %s", exc)
         report = replace(report, conclusion=Conclusion.FAILED, summary=str(exc))
     except Exception as exc:
         # A bug of ours must still end in a reply, with no secret in it.
         log.exception("unexpected error")
-        message = redact(f"{type(exc).__name__}: {exc}", _secrets(settings))
-        summary = messages.unexpected_error(message)
-        report = replace(report, conclusion=Conclusion.FAILED, summary=summary)
-    if parsed.issue_number is not None:
-        try:
-            github.comment(parsed.issue_number, messages.final_reply(report))
-        except BotError as exc:
-            runtime.warning(f"Could not reply on #{parsed.issue_number}: {exc}")
+        message = redact(f"{type(exc).__name__}: {exc}", job.secrets)
+        report = replace(
+            report, conclusion=Conclusion.FAILED, summary=messages.unexpected_error(message)
+        )
+    report = replace(report, duration_seconds=job.elapsed())
+    if status is not None:
+        status.post(messages.final_reply(report))
     return report
 
 
-async def _work(
-    settings: Settings,
-    environ: Mapping[str, str],
-    context: RunnerContext,
-    request: Request,
-    runtime: Runtime,
-    github: GitHub,
-    token: str,
-    report: Report,
-) -> Report:
-    repo = Repository(context.workspace, secrets=_secrets(settings))
+def _first_feedback(job: Job, request: Request, status: StatusComment) -> None:
+    """The 👀 reaction and the status comment, before anything slow happens."""
+    assert request.issue_number is not None
+    if request.comment_id is not None:
+        try:
+            job.github.react(request.issue_number, request.comment_id)
+        except BotError as exc:
+            log.warning("could not react to the comment: %s", exc)
+    if job.context.run_attempt > 1:
+        status.adopt_existing()
+    status.post(messages.working_status(job.context.run_url))
+
+
+def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
+    settings = job.settings
+    if request.on_pull_request:
+        assert request.issue_number is not None
+        pull = job.github.pull(request.issue_number)
+        if pull.head_repo != job.context.repository:
+            return Report(
+                Conclusion.UNAUTHORIZED,
+                messages.fork_reply(pull.number),
+                prompt=request.prompt,
+                run_url=job.context.run_url,
+            )
+        repo.fetch_branch(pull.head_branch, job.token)
+        context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
+        return Target(pull.head_branch, pull.base_branch, context, existing_branch=True)
+    base = settings.base or job.github.default_branch()
+    if request.issue_number is not None:
+        branch = messages.branch_for_issue(settings.branch_prefix, request.issue_number)
+        context = f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"
+        return Target(branch, base, context, existing_branch=False)
+    kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
+    branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
+    return Target(branch, base, "", existing_branch=False)
+
+
+async def _work(job: Job, request: Request, report: Report) -> Report:
+    # Imported here so the first feedback does not wait for the Agents SDK.
+    from bot.change import commit_phase, run_agent_phase
+    from bot.deadline import Interrupted, run_within
+    from bot.instructions import agent_input
+
+    repo = Repository(job.context.workspace, secrets=job.secrets)
     removed = repo.remove_persisted_credentials()
     if removed:
         log.info("removed persisted credentials from .git/config: %s", ", ".join(removed))
-    if request.on_pull_request:
-        assert request.issue_number is not None
-        pull = github.pull(request.issue_number)
-        if pull.head_repo != context.repository:
-            return replace(
-                report,
-                conclusion=Conclusion.UNAUTHORIZED,
-                summary=messages.fork_reply(pull.number),
+    target = _target(job, request, repo)
+    if isinstance(target, Report):
+        return replace(target, requester=report.requester)
+    report = replace(report, branch=target.branch)
+    prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
+    budget = job.settings.timeout_minutes * 60 - job.elapsed()
+    budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
+    try:
+        with job.runtime.untrusted_output():
+            run = await run_within(
+                run_agent_phase(job.settings, job.environ, repo.path, prompt), seconds=budget
             )
-        repo.fetch_branch(pull.head_branch, token)
-        branch, base = pull.head_branch, pull.base_branch
-    elif request.issue_number is not None:
-        branch = messages.branch_for_issue(settings.branch_prefix, request.issue_number)
-        base = settings.base or github.default_branch()
-    else:
-        kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
-        branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
-        base = settings.base or github.default_branch()
-    if request.issue_number is not None and request.comment_id is not None:
-        github.react(request.issue_number, request.comment_id)
-    change = ChangeRequest(
-        agent_input=agent_input(
-            request.prompt,
-            requester=report.requester,
-            context=_context(request),
-        ),
-        branch=branch,
+            print(f"Agent summary: {run.result.summary}", flush=True)
+    except Interrupted as stop:
+        log.warning("stopped: %s", stop.reason)
+        return _publish_partial(job, request, target, repo, report, stop.reason)
+    result = run.result
+    report = replace(report, summary=result.summary, tokens=run.total_tokens)
+    commit = commit_phase(
+        job.settings,
+        repo,
+        branch=target.branch,
+        message=result.commit_message,
         co_author=_co_author(request.requester),
+        secrets=job.secrets,
     )
-    with runtime.untrusted_output():
-        outcome = await make_change(settings, environ, repo, change, _secrets(settings))
-        result = outcome.result
-        print(f"Agent summary: {result.summary}", flush=True)
-    report = replace(report, branch=branch, summary=result.summary)
-    if outcome.commit is None:
+    if commit is None:
         return replace(report, conclusion=Conclusion.NO_CHANGES)
-    report = replace(report, files=outcome.commit.files)
-    # A branch the bot named is the bot's own: a re-run replaces it. A pull
-    # request's branch belongs to people: only fast-forward it.
-    repo.push(branch, token, force=not request.on_pull_request)
-    if request.on_pull_request:
-        assert request.issue_number is not None
+    report = replace(report, files=commit.files)
+    _push(job, repo, target)
+    if target.existing_branch:
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
     body = messages.pr_body(
         body=result.body,
@@ -170,13 +217,52 @@ async def _work(
         request=request.prompt,
         requester=report.requester,
         issue_number=request.issue_number,
-        closes_issue=settings.close_issue,
-        run_url=context.run_url,
+        closes_issue=job.settings.close_issue,
+        run_url=job.context.run_url,
     )
-    pull, created = github.open_pull(head=branch, base=base, title=result.title, body=body)
-    return replace(
-        report,
-        conclusion=Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED,
-        pr_url=pull.url,
-        pr_number=pull.number,
+    pull, created = job.github.open_pull(
+        head=target.branch, base=target.base, title=result.title, body=body
     )
+    conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
+    return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)
+
+
+def _push(job: Job, repo: Repository, target: Target) -> None:
+    # A branch the bot named is the bot's own: a re-run replaces it. A pull
+    # request's branch belongs to people: fast-forward only, rebasing once if it moved.
+    if target.existing_branch:
+        repo.push_rebasing(target.branch, job.token, messages.BOT_IDENTITY)
+    else:
+        repo.push(target.branch, job.token, force=True)
+
+
+def _publish_partial(
+    job: Job, request: Request, target: Target, repo: Repository, report: Report, reason: str
+) -> Report:
+    """Keep what the agent changed before it was stopped, as a draft marked partial."""
+    from bot.change import commit_phase
+
+    report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
+    commit = commit_phase(
+        job.settings,
+        repo,
+        branch=target.branch,
+        message=f"Partial work: {messages.partial_title(request.prompt)}",
+        co_author=_co_author(request.requester),
+        secrets=job.secrets,
+    )
+    if commit is None:
+        return replace(report, conclusion=Conclusion.FAILED)
+    report = replace(report, files=commit.files)
+    _push(job, repo, target)
+    if target.existing_branch:
+        return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
+    pull, created = job.github.open_pull(
+        head=target.branch,
+        base=target.base,
+        title=messages.partial_title(request.prompt),
+        body=messages.partial_body(reason=reason, request=request.prompt, run_url=report.run_url),
+        draft=True,
+    )
+    conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
+    return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)

@@ -6,6 +6,7 @@ response against GitHub's OpenAPI description; the model is scripted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,14 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
         f"Opened {github.server_url}/octo-org/hello-world/pull/{pull.number}"
     )
     assert runner.run_url in reply.body
+    # What it cost: the orchestrator's and Codex's tokens, and the time taken.
+    # The scripted model reports a quarter of each input's length as its tokens.
+    sent = {"orchestrator": 0, "codex": 0}
+    for request in runner.model.requests:
+        sent[request.role] += len(json.dumps(request.body["input"])) // 4 + 1
+    assert sent["codex"] > sent["orchestrator"] > 0
+    assert int(run.outputs.pop("tokens")) >= sent["codex"] + sent["orchestrator"]
+    assert float(run.outputs.pop("duration_seconds")) > 0
     assert run.outputs == {
         "conclusion": "pr_opened",
         "pr_url": f"{github.server_url}/octo-org/hello-world/pull/{pull.number}",

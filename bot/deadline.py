@@ -1,0 +1,86 @@
+"""Bounding the agent's work: a deadline, the job's cancellation, and a clean stop.
+
+When the deadline passes or the runner cancels the job (SIGINT, then SIGTERM), the
+agent's task is cancelled and every process the bot started — the Codex MCP server,
+``codex app-server`` and any command Codex left running — is killed, so the bot can
+still publish what exists and say so before the runner gives up on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger("bot")
+T = TypeVar("T")
+
+
+class Interrupted(Exception):
+    """The work was stopped; ``reason`` says why in words for the requester."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def kill_descendants(pid: int | None = None) -> int:
+    """SIGKILL every descendant of ``pid`` (this process by default); returns how many."""
+    root = os.getpid() if pid is None else pid
+    pending, seen = _children(root), set[int]()
+    while pending:
+        child = pending.pop()
+        if child in seen:
+            continue
+        seen.add(child)
+        pending += _children(child)
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+    return len(seen)
+
+
+async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
+    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    cancelled_by: list[str] = []
+
+    def cancel(name: str) -> None:
+        log.warning("received %s: stopping the agent", name)
+        cancelled_by.append(name)
+        task.cancel()
+
+    watched = (signal.SIGTERM, signal.SIGINT)
+    for sig in watched:
+        loop.add_signal_handler(sig, cancel, sig.name)
+    try:
+        return await asyncio.wait_for(task, timeout=max(seconds, 0.0))
+    except TimeoutError:
+        raise Interrupted(f"the deadline of {seconds / 60:.1f} minutes passed") from None
+    except asyncio.CancelledError:
+        if not cancelled_by:
+            raise
+        raise Interrupted(f"the job was cancelled ({cancelled_by[0]})") from None
+    finally:
+        for sig in watched:
+            loop.remove_signal_handler(sig)
+        if not task.done() or task.cancelled() or task.exception() is not None:
+            killed = kill_descendants()
+            if killed:
+                log.info("stopped %d process(es) the agent had started", killed)

@@ -1,0 +1,44 @@
+"""The one status comment per request, edited in place until it says how things ended."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.errors import BotError
+from bot.github_api import GitHub
+from bot.messages import status_marker
+
+log = logging.getLogger("bot")
+
+
+class StatusComment:
+    """Posts the first version of the comment, then edits it; never raises.
+
+    A failure to comment must not turn a finished change into a failed run: it is
+    logged as a warning and the outputs still tell what happened.
+    """
+
+    def __init__(self, github: GitHub, issue_number: int, run_id: str) -> None:
+        self._github = github
+        self.issue_number = issue_number
+        self._marker = status_marker(run_id)
+        self.comment_id: int | None = None
+
+    def adopt_existing(self) -> None:
+        """On a re-run of the same job, continue the comment the first attempt posted."""
+        try:
+            self.comment_id = self._github.find_comment(self.issue_number, self._marker)
+        except BotError as exc:
+            log.warning("could not look for the earlier status comment: %s", exc)
+
+    def post(self, body: str) -> bool:
+        text = f"{body.rstrip()}\n\n{self._marker}\n"
+        try:
+            if self.comment_id is None:
+                self.comment_id = self._github.comment(self.issue_number, text)
+            else:
+                self._github.edit_comment(self.issue_number, self.comment_id, text)
+        except BotError as exc:
+            log.warning("could not update the status comment on #%s: %s", self.issue_number, exc)
+            return False
+        return True
