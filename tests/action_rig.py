@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import TOKEN
 from tests.rig.git_remote import GitRemote
 from tests.rig.github_fake import GitHubFake
 from tests.rig.scripted_model import ScriptedModel
 
 RUN_ID = "4242"
+# Unique per test session, so a leak test cannot confuse it with another process's.
+TOKEN = "ghs_test_fake_" + secrets.token_hex(16)
 
 
 @dataclass
@@ -39,9 +41,14 @@ class Runner:
     inputs: dict[str, str] = field(default_factory=dict)
 
     def run(self, event_name: str, event: dict[str, Any] | str) -> Run:
+        return self.finish(self.start(event_name, event))
+
+    def start(self, event_name: str, event: dict[str, Any] | str) -> subprocess.Popen[str]:
+        """Start the bot without waiting, e.g. to cancel it like the runner does."""
         event_path = self.tmp / "event.json"
         event_path.write_text(event if isinstance(event, str) else json.dumps(event))
         output, summary = self.tmp / "github_output", self.tmp / "step_summary"
+        # Each step of a job gets fresh files.
         output.write_text("")
         summary.write_text("")
         env = {
@@ -65,21 +72,23 @@ class Runner:
             "CODEX_HOME": str(self.tmp / "codex-home"),
             **self.inputs,
         }
-        done = subprocess.run(
+        return subprocess.Popen(
             [sys.executable, "-m", "bot"],
             cwd=self.workspace,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
-            timeout=180,
         )
+
+    def finish(self, process: subprocess.Popen[str]) -> Run:
+        stdout, stderr = process.communicate(timeout=180)
         return Run(
-            done.returncode,
-            done.stdout,
-            done.stderr,
-            read_outputs(output),
-            summary.read_text(),
+            process.returncode,
+            stdout,
+            stderr,
+            read_outputs(self.tmp / "github_output"),
+            (self.tmp / "step_summary").read_text(),
         )
 
     @property

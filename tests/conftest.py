@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.action_rig import TOKEN, Runner
 from tests.rig.git_remote import GitRemote
+from tests.rig.github_fake import GitHubFake
 from tests.rig.scripted_model import ScriptedModel
-
-# Unique per test session, so a leak test cannot confuse them with another process's.
-TOKEN = "ghs_test_fake_" + secrets.token_hex(16)
 
 
 @pytest.fixture
@@ -34,3 +33,23 @@ def model() -> Iterator[ScriptedModel]:
     """The scripted model; a test adds what the orchestrator and Codex do."""
     with ScriptedModel(api_key="sk-test-scripted-" + secrets.token_hex(12)) as model:
         yield model
+
+
+@pytest.fixture
+def github(remote: GitRemote) -> Iterator[GitHubFake]:
+    """GitHub, faked: every request and response is checked against GitHub's OpenAPI."""
+    fake = GitHubFake(
+        token=TOKEN, branch_sha=remote.branch_sha, commits_between=remote.commits_between
+    )
+    with fake:
+        fake.set_permission("Codertocat", "write")
+        yield fake
+    assert fake.validation_errors == []
+
+
+@pytest.fixture
+def runner(
+    tmp_path: Path, github: GitHubFake, remote: GitRemote, model: ScriptedModel, checkout: Path
+) -> Runner:
+    """Starts ``python -m bot`` like the Actions runner, against the fakes above."""
+    return Runner(tmp_path, github, remote, model, checkout)

@@ -7,36 +7,15 @@ response against GitHub's OpenAPI description; the model is scripted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.action_rig import Runner, remote_heads
+from tests.action_rig import TOKEN, Runner, remote_heads
 from tests.agent_scripts import delegate, finish
-from tests.conftest import TOKEN
 from tests.payloads import comment_event, dispatch_event, schedule_event
 from tests.rig.git_remote import GitRemote, git
 from tests.rig.github_fake import GitHubFake
 from tests.rig.scripted_model import Fail, Say, ScriptedModel, Shell
-
-
-@pytest.fixture
-def github(remote: GitRemote) -> Iterator[GitHubFake]:
-    fake = GitHubFake(
-        token=TOKEN, branch_sha=remote.branch_sha, commits_between=remote.commits_between
-    )
-    with fake:
-        fake.set_permission("Codertocat", "write")
-        yield fake
-    assert fake.validation_errors == []
-
-
-@pytest.fixture
-def runner(
-    tmp_path: Path, github: GitHubFake, remote: GitRemote, model: ScriptedModel, checkout: Path
-) -> Runner:
-    return Runner(tmp_path, github, remote, model, checkout)
 
 
 def issue_with_comment(github: GitHubFake, body: str, login: str = "Codertocat") -> tuple[int, int]:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.action_rig import Runner, remote_heads
+from tests.action_rig import TOKEN, Runner, remote_heads
 from tests.agent_scripts import finish
-from tests.conftest import TOKEN
 from tests.payloads import comment_event, dispatch_event
-from tests.rig.git_remote import GitRemote, git
+from tests.rig.git_remote import git
 from tests.rig.github_fake import GitHubFake
-from tests.rig.scripted_model import Call, Say, ScriptedModel, Shell
+from tests.rig.scripted_model import Call, Say, Shell
 
 RUNTIME_TOKEN = "actions-runtime-token-must-stay-hidden-0042"
 DEPLOY_SECRET = "deploy-secret-value-must-stay-hidden-0042"
@@ -43,24 +41,6 @@ inherit = "all"
 ignore_default_excludes = true
 exclude = []
 """
-
-
-@pytest.fixture
-def github(remote: GitRemote) -> Iterator[GitHubFake]:
-    fake = GitHubFake(
-        token=TOKEN, branch_sha=remote.branch_sha, commits_between=remote.commits_between
-    )
-    with fake:
-        fake.set_permission("Codertocat", "admin")
-        yield fake
-    assert fake.validation_errors == []
-
-
-@pytest.fixture
-def runner(
-    tmp_path: Path, github: GitHubFake, remote: GitRemote, model: ScriptedModel, checkout: Path
-) -> Runner:
-    return Runner(tmp_path, github, remote, model, checkout)
 
 
 def persist_checkout_credentials(checkout: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import GitError
 from bot.gitrepo import Identity, Repository, redact
-from tests.conftest import TOKEN
+from tests.action_rig import TOKEN
 from tests.rig.git_remote import GitRemote, git
 
 BOT = Identity("codex-pr-bot", "codex-pr-bot@users.noreply.github.com")

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.action_rig import TOKEN
 from tests.agent_scripts import delegate, finish
-from tests.conftest import TOKEN
 from tests.rig.git_remote import GitRemote, git
 from tests.rig.scripted_model import THREAD_ID, Call, Fail, Say, ScriptedModel, Shell
 

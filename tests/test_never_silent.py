@@ -1,0 +1,224 @@
+"""Every path ends with the status comment in its final state and the right outputs."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.action_rig import RUN_ID, Runner, remote_heads
+from tests.agent_scripts import delegate, finish
+from tests.payloads import comment_event
+from tests.rig.git_remote import git
+from tests.rig.github_fake import GitHubFake
+from tests.rig.scripted_model import Fail, Hang, Say, Shell
+
+
+def comment_request(
+    github: GitHubFake, body: str = "/codex add a greeting file"
+) -> dict[str, object]:
+    number = github.add_issue("Greet visitors", "Please.", "Codertocat")
+    comment = github.add_comment(number, body, "Codertocat")
+    return comment_event(body, issue_number=number, comment_id=comment)
+
+
+def bot_comments(github: GitHubFake, number: int) -> list[str]:
+    return [c.body for c in github.comments(number) if f"run={RUN_ID}" in c.body]
+
+
+def greeting(runner: Runner, text: str = "hello") -> None:
+    runner.model.add("orchestrator", delegate(), finish())
+    runner.model.add("codex", Shell(f"printf '{text}\\n' > hello.txt"), Say("Created hello.txt."))
+
+
+def test_one_status_comment_goes_from_working_to_done(runner: Runner, github: GitHubFake) -> None:
+    event = comment_request(github)
+    greeting(runner)
+
+    run = runner.run("issue_comment", event)
+
+    assert run.returncode == 0, run.stderr
+    [status] = bot_comments(github, 1)
+    assert status.startswith("Opened ")
+    assert "1 file changed" in status
+    assert "tokens" in status
+    writes = [(r.method, r.operation) for r in github.requests if r.method != "GET"]
+    # The reaction and the "working" comment come first; the same comment is edited last.
+    assert writes[:2] == [
+        ("POST", "reactions/create-for-issue-comment"),
+        ("POST", "issues/create-comment"),
+    ]
+    assert writes[-1] == ("PATCH", "issues/update-comment")
+    assert [w for w in writes if w[1] == "issues/create-comment"] == [writes[1]]
+    first_comment = next(r for r in github.requests if r.operation == "issues/create-comment")
+    assert "Working on it" in str(first_comment.body)
+
+
+def test_transient_github_failures_are_retried(runner: Runner, github: GitHubFake) -> None:
+    event = comment_request(github)
+    greeting(runner)
+    github.fail_next("POST", r"/issues/\d+/comments$", 502)
+    github.fail_next("GET", r"/collaborators/.+/permission$", 403, headers={"Retry-After": "1"})
+
+    run = runner.run("issue_comment", event)
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pr_opened"
+    assert [r.status for r in github.requests if r.injected] == [403, 502]
+    assert len(bot_comments(github, 1)) == 1
+
+
+def test_transient_model_failure_is_retried(runner: Runner, github: GitHubFake) -> None:
+    runner.model.add("orchestrator", Fail(500, "overloaded"))
+    greeting(runner)
+
+    run = runner.run("issue_comment", comment_request(github))
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pr_opened"
+
+
+def test_model_that_never_answers_cannot_outlast_the_deadline(
+    runner: Runner, github: GitHubFake
+) -> None:
+    runner.inputs["INPUT_TIMEOUT_MINUTES"] = "0.15"
+    runner.model.add("orchestrator", delegate(), Hang(600))
+    runner.model.add("codex", Shell("printf 'half done\\n' > hello.txt"), Say("Started."))
+    began = time.monotonic()
+
+    run = runner.run("issue_comment", comment_request(github))
+
+    assert time.monotonic() - began < 30
+    assert run.returncode == 1
+    assert run.outputs["conclusion"] == "pr_opened"
+    [pull] = github.pulls
+    assert pull.draft
+    assert pull.title.startswith("[partial]")
+    assert pull.head is not None
+    assert runner.remote.show(pull.head, "hello.txt") == "half done\n"
+    [status] = bot_comments(github, 1)
+    assert status.startswith("⏱️ Stopped early")
+    assert "deadline" in status
+
+
+def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
+    runner: Runner, github: GitHubFake, tmp_path: Path
+) -> None:
+    marker = tmp_path / "codex-is-working"
+    runner.model.add("orchestrator", delegate())
+    runner.model.add(
+        "codex", Shell(f"printf 'wip\\n' > wip.txt; touch {marker}; sleep 300; echo never")
+    )
+    runner.inputs["INPUT_SANDBOX"] = "danger-full-access"  # so the marker can leave the tree
+    process = runner.start("issue_comment", comment_request(github))
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "Codex never started its command"
+
+    process.send_signal(signal.SIGTERM)
+    began = time.monotonic()
+    run = runner.finish(process)
+
+    assert time.monotonic() - began < 10
+    assert run.returncode == 1
+    [pull] = github.pulls
+    assert pull.draft
+    assert pull.head is not None
+    assert runner.remote.show(pull.head, "wip.txt") == "wip\n"
+    [status] = bot_comments(github, 1)
+    assert "cancelled (SIGTERM)" in status
+    leftover = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+
+
+def test_rerun_of_the_same_comment_updates_instead_of_duplicating(
+    runner: Runner, github: GitHubFake
+) -> None:
+    event = comment_request(github)
+    greeting(runner)
+    first = runner.run("issue_comment", event)
+    greeting(runner, "hello again")
+    runner.inputs["GITHUB_RUN_ATTEMPT"] = "2"
+
+    second = runner.run("issue_comment", event)
+
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr
+    assert first.outputs["conclusion"] == "pr_opened"
+    assert second.outputs["conclusion"] == "pr_updated"
+    [pull] = github.pulls
+    assert pull.head is not None
+    assert runner.remote.show(pull.head, "hello.txt") == "hello again\n"
+    [status] = bot_comments(github, 1)
+    assert status.startswith("Updated ")
+
+
+def test_follow_up_on_the_bots_own_pull_request_continues_its_branch(
+    runner: Runner, github: GitHubFake
+) -> None:
+    greeting(runner)
+    opened = runner.run("issue_comment", comment_request(github))
+    [pull] = github.pulls
+    follow_up = github.add_comment(pull.number, "/codex also add a farewell", "Codertocat")
+    runner.model.add("orchestrator", delegate("Add bye.txt."), finish(summary="Added bye.txt."))
+    runner.model.add("codex", Shell("printf 'bye\\n' > bye.txt"), Say("Added bye.txt."))
+
+    run = runner.run(
+        "issue_comment",
+        comment_event(
+            "/codex also add a farewell",
+            issue_number=pull.number,
+            comment_id=follow_up,
+            on_pull_request=True,
+        ),
+    )
+
+    assert opened.returncode == run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pushed"
+    assert pull.head is not None
+    assert run.outputs["branch"] == pull.head
+    assert runner.remote.commits_between("main", pull.head) == 2
+    assert runner.remote.show(pull.head, "hello.txt") == "hello\n"
+    assert runner.remote.show(pull.head, "bye.txt") == "bye\n"
+    assert len(github.pulls) == 1
+    # A new thread gets the pull request's context.
+    [asked] = [
+        str(r.body["input"])
+        for r in runner.model.requests
+        if r.role == "orchestrator" and "also add a farewell" in str(r.body["input"])
+    ][:1]
+    assert "Pull request #2: Add a friendly greeting file" in asked
+
+
+def test_pull_request_branch_that_moved_is_rebased_once(
+    runner: Runner, github: GitHubFake, tmp_path: Path
+) -> None:
+    git("branch", "feature", "main", cwd=runner.remote.bare)
+    number = github.add_pull("feature", "main", "A feature", None, "Codertocat")
+    comment = github.add_comment(number, "/codex add a greeting", "Codertocat")
+    # While Codex works, someone else pushes to the branch.
+    other = tmp_path / "other"
+    meanwhile = (
+        f"git clone -q {runner.remote.bare} {other} && cd {other} && git switch -q feature && "
+        "echo other > other.txt && git add other.txt && "
+        "git -c user.name=o -c user.email=o@x commit -qm other && git push -q origin feature"
+    )
+    runner.inputs["INPUT_SANDBOX"] = "danger-full-access"
+    runner.model.add("orchestrator", delegate(), finish())
+    runner.model.add(
+        "codex", Shell(f"({meanwhile}) >/dev/null 2>&1; echo hi > hello.txt"), Say("ok")
+    )
+
+    run = runner.run(
+        "issue_comment",
+        comment_event(
+            "/codex add a greeting", issue_number=number, comment_id=comment, on_pull_request=True
+        ),
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pushed"
+    assert runner.remote.show("feature", "other.txt") == "other\n"
+    assert runner.remote.show("feature", "hello.txt") == "hi\n"
+    assert remote_heads(runner.remote) == ["feature", "main"]
