@@ -105,6 +105,17 @@ def configured_prompt(settings: Settings, workspace: Path) -> str | None:
     return None
 
 
+def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]]:
+    """(name, prompt) of each ``*.md`` in ``tasks_dir``, in name order; empty files skipped."""
+    if not settings.tasks_dir:
+        return []
+    folder = (workspace / settings.tasks_dir).resolve()
+    if workspace.resolve() not in folder.parents or not folder.is_dir():
+        raise ConfigError(f"tasks_dir '{settings.tasks_dir}' is not a folder in the repository.")
+    tasks = [(file.stem, file.read_text(encoding="utf-8").strip()) for file in folder.glob("*.md")]
+    return sorted((name, text) for name, text in tasks if text)
+
+
 def _secrets(settings: Settings) -> list[str]:
     return [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
 
@@ -124,6 +135,9 @@ def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> i
             payload,
             trigger=settings.trigger,
             configured_prompt=configured_prompt(settings, context.workspace),
+            tasks=scheduled_tasks(settings, context.workspace)
+            if context.event_name == "schedule"
+            else (),
         )
     except BotError as exc:
         print(f"codex-pr-bot: {exc}", file=sys.stderr)

@@ -6,7 +6,7 @@ See https://docs.github.com/en/actions/reference/events-that-trigger-workflows
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,14 @@ class Request:
     issue_body: str = ""
     comment_id: int | None = None
     on_pull_request: bool = False
+    task: str | None = None  # a named scheduled task: its own branch and pull request
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A scheduled run's named tasks, worked through one after another."""
+
+    requests: tuple[Request, ...]
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class Skip:
     reason: str
 
 
-Parsed = Request | EmptyRequest | Skip
+Parsed = Request | Batch | EmptyRequest | Skip
 
 
 def find_prompt(body: str, trigger: str) -> str | None:
@@ -125,11 +133,13 @@ def parse_event(
     *,
     trigger: str,
     configured_prompt: str | None,
+    tasks: Sequence[tuple[str, str]] = (),
 ) -> Parsed:
     """Decide what an event asks for.
 
     ``configured_prompt`` is the ``prompt`` input (or the text of ``prompt_file``),
-    used by manual runs without an ``inputs.prompt`` and by scheduled runs.
+    used by manual runs without an ``inputs.prompt`` and by scheduled runs; ``tasks``
+    are the (name, prompt) pairs of ``tasks_dir``, which a scheduled run works through.
     """
     if event_name == Trigger.ISSUE_COMMENT.value:
         return _comment(payload, trigger)
@@ -143,8 +153,14 @@ def parse_event(
         requester = _person(sender) if isinstance(sender, Mapping) else None
         return Request(Trigger.WORKFLOW_DISPATCH, prompt=prompt, requester=requester)
     if event_name == Trigger.SCHEDULE.value:
+        if tasks:
+            return Batch(
+                tuple(Request(Trigger.SCHEDULE, prompt=text, task=name) for name, text in tasks)
+            )
         if not configured_prompt:
-            return Skip("Scheduled run without a prompt: set the 'prompt' or 'prompt_file' input.")
+            return Skip(
+                "Scheduled run without a prompt: set 'prompt', 'prompt_file' or 'tasks_dir'."
+            )
         return Request(Trigger.SCHEDULE, prompt=configured_prompt)
     return Skip(
         f"The '{event_name}' event is not handled; use issue_comment, "

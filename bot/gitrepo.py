@@ -102,6 +102,11 @@ class Repository:
     def head(self) -> str:
         return self._run("rev-parse", "HEAD").strip()
 
+    def reset_to(self, commit: str) -> None:
+        """Back to ``commit`` with a clean tree (ignored files stay), between two tasks."""
+        self._run("switch", "--quiet", "--force", "--detach", commit)
+        self._run("clean", "--quiet", "--force", "-d")
+
     def changed_paths(self) -> list[str]:
         """Paths with uncommitted changes, untracked files included (one pass over the tree)."""
         out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all")

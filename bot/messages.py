@@ -26,6 +26,11 @@ def branch_for_issue(prefix: str, number: int) -> str:
     return f"{prefix}issue-{number}"
 
 
+def branch_for_task(prefix: str, name: str) -> str:
+    """Named by the task, not its text: editing the task file keeps its pull request."""
+    return f"{prefix}task-{slug(name)}"
+
+
 def branch_for_prompt(prefix: str, prompt: str, kind: str = "task") -> str:
     """The same prompt gives the same branch, so a re-run updates instead of duplicating."""
     digest = hashlib.sha256(prompt.strip().encode()).hexdigest()[:8]

@@ -47,3 +47,29 @@ class Report:
             "tokens": str(self.tokens),
             "duration_seconds": f"{self.duration_seconds:.1f}",
         }
+
+
+def combine(reports: list[Report]) -> Report:
+    """One report for several tasks: the most telling conclusion, every link, every line."""
+    order = [
+        Conclusion.FAILED,
+        Conclusion.PR_OPENED,
+        Conclusion.PR_UPDATED,
+        Conclusion.PUSHED,
+        Conclusion.NO_CHANGES,
+        Conclusion.SKIPPED,
+    ]
+    conclusion = next(c for c in order if c in {r.conclusion for r in reports})
+    return Report(
+        conclusion=conclusion,
+        summary="\n".join(f"{r.branch}: {r.summary}" for r in reports),
+        prompt="\n\n".join(r.prompt for r in reports),
+        branch="\n".join(r.branch for r in reports if r.pr_url or r.files),
+        pr_url="\n".join(r.pr_url for r in reports if r.pr_url),
+        pr_number=next((r.pr_number for r in reports if r.pr_number), None),
+        files=tuple(path for r in reports for path in r.files),
+        run_url=reports[0].run_url,
+        partial=any(r.partial for r in reports),
+        tokens=sum(r.tokens for r in reports),
+        duration_seconds=max(r.duration_seconds for r in reports),
+    )

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     prompt_file: str | None = _field(
         None, "A file in the repository whose text is the request (scheduled runs)."
     )
+    tasks_dir: str | None = _field(
+        None, "A folder of task files (*.md) that a scheduled run works through, one PR each."
+    )
     github_token: SecretStr | None = _field(
         None, "Token for the GitHub API and the push.", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"
     )

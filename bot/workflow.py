@@ -17,10 +17,10 @@ from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.authz import authorize_commenter
 from bot.errors import BotError
-from bot.events import EmptyRequest, Person, Request, Trigger
+from bot.events import Batch, EmptyRequest, Person, Request, Trigger
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
-from bot.report import Conclusion, Report
+from bot.report import Conclusion, Report, combine
 from bot.settings import Settings
 from bot.status import StatusComment
 
@@ -68,7 +68,7 @@ async def handle(
     settings: Settings,
     environ: Mapping[str, str],
     context: RunnerContext,
-    parsed: Request | EmptyRequest,
+    parsed: Request | Batch | EmptyRequest,
     runtime: Runtime,
     started: float,
 ) -> Report:
@@ -77,9 +77,23 @@ async def handle(
     github = GitHub(api_url=context.api_url, repository=context.repository, token=token)
     job = Job(settings, environ, context, runtime, github, token, started)
     try:
+        if isinstance(parsed, Batch):
+            return await _handle_batch(job, parsed)
         return await _handle(job, parsed)
     finally:
         github.close()
+
+
+async def _handle_batch(job: Job, batch: Batch) -> Report:
+    """Each task from the same starting tree, on its own branch; quiet when nothing changed."""
+    repo = Repository(job.context.workspace, secrets=job.secrets)
+    start = repo.head()
+    reports = []
+    for request in batch.requests:
+        log.info("task %s", request.task)
+        repo.reset_to(start)
+        reports.append(await _handle(job, request))
+    return combine(reports)
 
 
 async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
@@ -160,6 +174,9 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
         context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
         return Target(pull.head_branch, pull.base_branch, context, existing_branch=True)
     base = settings.base or job.github.default_branch()
+    if request.task is not None:
+        branch = messages.branch_for_task(settings.branch_prefix, request.task)
+        return Target(branch, base, "", existing_branch=False)
     if request.issue_number is not None:
         branch = messages.branch_for_issue(settings.branch_prefix, request.issue_number)
         context = f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"

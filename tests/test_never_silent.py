@@ -222,3 +222,43 @@ def test_pull_request_branch_that_moved_is_rebased_once(
     assert runner.remote.show("feature", "other.txt") == "other\n"
     assert runner.remote.show("feature", "hello.txt") == "hi\n"
     assert remote_heads(runner.remote) == ["feature", "main"]
+
+
+def test_scheduled_tasks_keep_their_own_pull_requests_across_nights(
+    runner: Runner, github: GitHubFake, checkout: Path
+) -> None:
+    tasks = checkout / ".github" / "codex" / "tasks"
+    tasks.mkdir(parents=True)
+    (tasks / "changelog.md").write_text("Tidy the changelog.\n")
+    (tasks / "deps.md").write_text("Bump the dependencies.\n")
+    git("add", "-A", cwd=checkout)
+    git("-c", "user.name=m", "-c", "user.email=m@x", "commit", "-qm", "tasks", cwd=checkout)
+    git("push", "-q", str(runner.remote.bare), "HEAD:main", cwd=checkout)
+    runner.inputs["INPUT_TASKS_DIR"] = ".github/codex/tasks"
+
+    def night(changelog: str, deps: str | None) -> dict[str, str]:
+        runner.model.add("orchestrator", delegate(), finish(title="Tidy the changelog"))
+        runner.model.add("codex", Shell(f"echo '{changelog}' > CHANGELOG.md"), Say("ok"))
+        runner.model.add("orchestrator", delegate(), finish(title="Bump dependencies"))
+        command = f"echo '{deps}' > deps.txt" if deps else "true"
+        runner.model.add("codex", Shell(command), Say("ok"))
+        run = runner.run("schedule", {"schedule": "17 3 * * *"})
+        assert run.returncode == 0, run.stderr
+        return run.outputs
+
+    first = night("v1", "requests==2")
+    second = night("v2", None)
+
+    assert first["conclusion"] == "pr_opened"
+    assert len(first["pr_url"].splitlines()) == 2
+    assert second["conclusion"] == "pr_updated"
+    assert len(second["pr_url"].splitlines()) == 1  # the quiet task adds nothing
+    heads = sorted(p.head or "" for p in github.pulls)
+    assert heads == ["codex/task-changelog", "codex/task-deps"]
+    assert runner.remote.show("codex/task-changelog", "CHANGELOG.md") == "v2\n"
+    assert runner.remote.show("codex/task-deps", "deps.txt") == "requests==2\n"
+    # Each task starts from the same tree: the second never sees the first's change.
+    assert "CHANGELOG.md" not in git(
+        "ls-tree", "-r", "--name-only", "codex/task-deps", cwd=runner.remote.bare
+    )
+    assert all(not github.comments(p.number) for p in github.pulls)
