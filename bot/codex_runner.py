@@ -74,16 +74,25 @@ class CodexRunner:
         )
         self._turn_timeout = turn_timeout
         self._codex: AsyncCodex | None = None
+        self._starting = asyncio.Lock()
 
     async def _client(self) -> AsyncCodex:
-        if self._codex is None:
-            codex = AsyncCodex(config=self._config)
-            try:
-                await codex.__aenter__()
-            except (CodexError, OSError) as exc:
-                raise CodexFailure(f"Codex could not start: {exc}") from exc
-            self._codex = codex
-        return self._codex
+        async with self._starting:
+            if self._codex is None:
+                codex = AsyncCodex(config=self._config)
+                try:
+                    await codex.__aenter__()
+                except (CodexError, OSError) as exc:
+                    raise CodexFailure(f"Codex could not start: {exc}") from exc
+                self._codex = codex
+            return self._codex
+
+    async def warm_up(self) -> None:
+        """Start the app-server now, while the caller's model thinks about its first call."""
+        try:
+            await self._client()
+        except CodexFailure as exc:
+            log.warning("%s", exc)  # the first tool call reports it to the caller
 
     async def close(self) -> None:
         """Stop the app-server; this also ends any command Codex still runs."""

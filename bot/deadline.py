@@ -28,31 +28,35 @@ class Interrupted(Exception):
         self.reason = reason
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+def _parents() -> dict[int, int]:
+    """pid → parent pid of every process, from /proc/<pid>/stat (Linux)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            found += [int(child) for child in task.read_text().split()]
-        except OSError:
+            # The command name, in parentheses, may hold spaces: split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-    return found
+        parents[int(stat.parent.name)] = int(fields[1])
+    return parents
 
 
 def kill_descendants(pid: int | None = None) -> int:
     """SIGKILL every descendant of ``pid`` (this process by default); returns how many."""
     root = os.getpid() if pid is None else pid
-    pending, seen = _children(root), set[int]()
+    children: dict[int, list[int]] = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    pending, killed = list(children.get(root, [])), 0
     while pending:
         child = pending.pop()
-        if child in seen:
-            continue
-        seen.add(child)
-        pending += _children(child)
+        pending += children.get(child, [])
         try:
             os.kill(child, signal.SIGKILL)
+            killed += 1
         except ProcessLookupError:
             continue
-    return len(seen)
+    return killed
 
 
 async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:

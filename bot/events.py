@@ -39,6 +39,7 @@ class Request:
     comment_id: int | None = None
     on_pull_request: bool = False
     task: str | None = None  # a named scheduled task: its own branch and pull request
+    default_branch: str | None = None  # from the event, when it says (saves a request)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ def _person(user: Any) -> Person:
     )
 
 
+def _default_branch(payload: Mapping[str, Any]) -> str | None:
+    repository = payload.get("repository")
+    branch = repository.get("default_branch") if isinstance(repository, Mapping) else None
+    return branch if isinstance(branch, str) and branch else None
+
+
 def _comment(payload: Mapping[str, Any], trigger: str) -> Parsed:
     action = payload.get("action")
     if action != "created":
@@ -124,6 +131,7 @@ def _comment(payload: Mapping[str, Any], trigger: str) -> Parsed:
         issue_body=str(issue.get("body") or ""),
         comment_id=comment_id,
         on_pull_request=bool(issue.get("pull_request")),
+        default_branch=_default_branch(payload),
     )
 
 
@@ -151,7 +159,12 @@ def parse_event(
             return Skip("Manual run without a prompt: give the 'prompt' input.")
         sender = payload.get("sender")
         requester = _person(sender) if isinstance(sender, Mapping) else None
-        return Request(Trigger.WORKFLOW_DISPATCH, prompt=prompt, requester=requester)
+        return Request(
+            Trigger.WORKFLOW_DISPATCH,
+            prompt=prompt,
+            requester=requester,
+            default_branch=_default_branch(payload),
+        )
     if event_name == Trigger.SCHEDULE.value:
         if tasks:
             return Batch(

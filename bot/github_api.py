@@ -44,20 +44,24 @@ def _hint(status: int, message: str) -> str:
     return ""
 
 
+def _error(exc: GithubException, action: str) -> GitHubError:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = str(data.get("message") or exc)
+    details = "; ".join(
+        str(e.get("message")) for e in data.get("errors", []) if isinstance(e, dict)
+    )
+    text = f"{message} ({details})" if details else message
+    return GitHubError(
+        f"GitHub refused to {action}: {exc.status} {text}", hint=_hint(exc.status, text)
+    )
+
+
 @contextmanager
 def _translated(action: str) -> Iterator[None]:
     try:
         yield
     except GithubException as exc:
-        data = exc.data if isinstance(exc.data, dict) else {}
-        message = str(data.get("message") or exc)
-        details = "; ".join(
-            str(e.get("message")) for e in data.get("errors", []) if isinstance(e, dict)
-        )
-        text = f"{message} ({details})" if details else message
-        raise GitHubError(
-            f"GitHub refused to {action}: {exc.status} {text}", hint=_hint(exc.status, text)
-        ) from None
+        raise _error(exc, action) from None
 
 
 def _pull(pr: PullRequest) -> Pull:
@@ -74,8 +78,16 @@ class GitHub:
         # 5xx and secondary rate limits (with Retry-After) are retried with backoff,
         # never longer than a run can afford to wait.
         retry = GithubRetry(total=4, backoff_factor=1.0, max_rate_limit_wait=120)
+        # PyGithub spaces requests by default (0.25 s, writes 1 s); a run makes a handful,
+        # so the wait would only delay the feedback.
         self._gh = Github(
-            auth=Auth.Token(token), base_url=api_url, lazy=True, retry=retry, timeout=30
+            auth=Auth.Token(token),
+            base_url=api_url,
+            lazy=True,
+            retry=retry,
+            timeout=30,
+            seconds_between_requests=0,
+            seconds_between_writes=0,
         )
         self.repository = repository
         self._repo = self._gh.get_repo(repository)
@@ -121,14 +133,20 @@ class GitHub:
         self, *, head: str, base: str, title: str, body: str, draft: bool = False
     ) -> tuple[Pull, bool]:
         """Open a pull request from ``head``, or update the open one; True when new."""
-        owner = self.repository.split("/")[0]
-        with _translated(f"find pull requests from {head}"):
-            existing = list(self._repo.get_pulls(state="open", head=f"{owner}:{head}"))
-        if existing:
-            pr = existing[0]
-            with _translated(f"update pull request #{pr.number}"):
-                pr.edit(title=title, body=body)
-            return _pull(pr), False
-        with _translated(f"open a pull request from {head} into {base}"):
+        # Creating first costs one request when the pull request is new (the common
+        # case); GitHub answers 422 "A pull request already exists" otherwise.
+        try:
             pr = self._repo.create_pull(base=base, head=head, title=title, body=body, draft=draft)
-        return _pull(pr), True
+            return _pull(pr), True
+        except GithubException as exc:
+            if exc.status != 422 or "already exists" not in str(exc.data):
+                raise _error(exc, f"open a pull request from {head} into {base}") from None
+        owner = self.repository.split("/")[0]
+        with _translated(f"find the pull request from {head}"):
+            existing = list(self._repo.get_pulls(state="open", head=f"{owner}:{head}"))
+        if not existing:
+            raise GitHubError(f"GitHub says a pull request from {head} exists but lists none.")
+        pr = existing[0]
+        with _translated(f"update pull request #{pr.number}"):
+            pr.edit(title=title, body=body)
+        return _pull(pr), False

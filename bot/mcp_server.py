@@ -136,7 +136,8 @@ async def serve(args: argparse.Namespace) -> None:
     runner = CodexRunner(env={}, config_overrides=args.codex_config, turn_timeout=args.turn_timeout)
     server = build_server(policy_from(args), runner)
     try:
-        async with stdio_server() as (read_stream, write_stream):
+        async with stdio_server() as (read_stream, write_stream), anyio.create_task_group() as tg:
+            tg.start_soon(runner.warm_up)
             await server.run(read_stream, write_stream, server.create_initialization_options())
     finally:
         await runner.close()

@@ -131,7 +131,7 @@ class ModelProxy:
         self._server = server
         # A short poll interval keeps stop() quick; the cost is negligible.
         threading.Thread(
-            target=server.serve_forever, args=(0.05,), name="model-proxy", daemon=True
+            target=server.serve_forever, args=(0.01,), name="model-proxy", daemon=True
         ).start()
         return self
 

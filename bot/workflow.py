@@ -173,7 +173,7 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
         repo.fetch_branch(pull.head_branch, job.token)
         context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
         return Target(pull.head_branch, pull.base_branch, context, existing_branch=True)
-    base = settings.base or job.github.default_branch()
+    base = settings.base or request.default_branch or job.github.default_branch()
     if request.task is not None:
         branch = messages.branch_for_task(settings.branch_prefix, request.task)
         return Target(branch, base, "", existing_branch=False)

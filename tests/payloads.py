@@ -30,11 +30,11 @@ def comment_event(
     issue_number: int | None = None,
     comment_id: int | None = None,
     on_pull_request: bool = False,
-    repository: str | None = None,
+    repository: str = "octo-org/hello-world",
     action: str = "created",
 ) -> dict[str, Any]:
-    """An ``issue_comment`` event built on GitHub's example, with our own fields."""
-    event = payload("issue_comment.created.1")
+    """An ``issue_comment`` event built on GitHub's example, in the test's repository."""
+    event = in_repository(payload("issue_comment.created.1"), repository)
     event["action"] = action
     event["comment"]["body"] = body
     for user in (event["comment"]["user"], event["sender"]):
@@ -53,13 +53,19 @@ def comment_event(
             "diff_url": f"{event['repository']['html_url']}/pull/{number}.diff",
             "patch_url": f"{event['repository']['html_url']}/pull/{number}.patch",
         }
-    if repository is not None:
-        event["repository"]["full_name"] = repository
+    return event
+
+
+def in_repository(event: dict[str, Any], full_name: str) -> dict[str, Any]:
+    """The example moved to the repository the fakes serve (default branch ``main``)."""
+    event["repository"]["full_name"] = full_name
+    event["repository"]["name"] = full_name.split("/")[1]
+    event["repository"]["default_branch"] = "main"
     return event
 
 
 def dispatch_event(prompt: str | None) -> dict[str, Any]:
-    event = payload("workflow_dispatch.event.0")
+    event = in_repository(payload("workflow_dispatch.event.0"), "octo-org/hello-world")
     event["inputs"] = {} if prompt is None else {"prompt": prompt}
     return event
 

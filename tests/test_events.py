@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.errors import EventError
-from bot.events import EmptyRequest, Request, Skip, Trigger, find_prompt, parse_event
+from bot.events import Batch, EmptyRequest, Request, Skip, Trigger, find_prompt, parse_event
 from tests.payloads import comment_event, dispatch_event, payload, schedule_event
 
 
@@ -71,6 +71,7 @@ def test_comment_on_issue_becomes_request_with_context() -> None:
     assert result.comment_id == 7
     assert result.issue_title == "Spelling error in the README file"
     assert not result.on_pull_request
+    assert result.default_branch == "main"
 
 
 def test_comment_on_pull_request_is_marked() -> None:
@@ -125,6 +126,7 @@ def test_schedule_uses_configured_prompt() -> None:
     assert isinstance(result, Request)
     assert result.trigger is Trigger.SCHEDULE
     assert result.requester is None
+    assert result.default_branch is None  # the payload does not say; the API will
     assert isinstance(parse("schedule", schedule_event()), Skip)
 
 
@@ -137,3 +139,18 @@ def test_other_events_are_skipped_with_reason() -> None:
 def test_malformed_comment_event_is_an_error() -> None:
     with pytest.raises(EventError):
         parse("issue_comment", {"action": "created"})
+
+
+def test_schedule_with_tasks_is_a_batch_in_order() -> None:
+    result = parse_event(
+        "schedule",
+        schedule_event(),
+        trigger="/codex",
+        configured_prompt="ignored",
+        tasks=[("changelog", "Tidy it."), ("deps", "Bump them.")],
+    )
+    assert isinstance(result, Batch)
+    assert [(r.task, r.prompt) for r in result.requests] == [
+        ("changelog", "Tidy it."),
+        ("deps", "Bump them."),
+    ]
