@@ -1,21 +1,19 @@
-"""The core job: let the agent work in the repository, then commit what changed.
+"""The agent's phase: the orchestrator and Codex at work in the repository.
 
-Shared by the local command and action mode. Git decides what changed, never the
-model's word: Codex can report success while every command failed.
+Shared by the local command and action mode; what changed is then decided by git in
+``publish``, never by the model's word.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot import messages
 from bot.agent import AgentRun, CodexServerCommand, ModelEndpoint, run_agent
 from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
-from bot.diff_check import unsafe_reasons
-from bot.errors import ConfigError, UnsafeChange
-from bot.gitrepo import Commit, Repository
+from bot.errors import ConfigError
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
 from bot.settings import Settings
@@ -89,32 +87,3 @@ async def run_agent_phase(
             tool_timeout_seconds=settings.timeout_minutes * 60,
             tracing=settings.tracing,
         )
-
-
-def commit_phase(
-    settings: Settings,
-    repo: Repository,
-    *,
-    branch: str,
-    message: str,
-    co_author: tuple[str, str] | None,
-    secrets: Sequence[str],
-) -> Commit | None:
-    """Commit every change in the tree on ``branch``, after checking it; None if none."""
-    files = repo.stage_all()
-    if not files:
-        return None
-    reasons = unsafe_reasons(
-        files=files,
-        diff=repo.staged_diff(),
-        secrets=secrets,
-        protected=settings.protected_paths,
-        allow_protected=settings.allow_protected_paths,
-    )
-    if reasons:
-        raise UnsafeChange(
-            f"Nothing was pushed: {'; '.join(reasons)}.",
-            hint="Review the request; the bot refuses to publish such a change.",
-        )
-    text = messages.commit_message(message, co_author=co_author)
-    return repo.commit(branch, text, messages.BOT_IDENTITY, files)

@@ -42,9 +42,10 @@ def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
 async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = load_settings(environ)
     # Fail before the slow imports when there is no way to reach a model.
-    from bot.change import commit_phase, model_endpoint, run_agent_phase
+    from bot.change import model_endpoint, run_agent_phase
     from bot.gitrepo import Repository
     from bot.instructions import agent_input
+    from bot.publish import commit_phase
 
     model_endpoint(settings)
     token = settings.github_token.get_secret_value() if settings.github_token else None

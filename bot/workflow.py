@@ -17,9 +17,10 @@ from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.authz import authorize_commenter
 from bot.errors import BotError
-from bot.events import Batch, EmptyRequest, Person, Request, Trigger
+from bot.events import Batch, EmptyRequest, Request, Trigger
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
+from bot.publish import Draft, Publisher, Target, publish
 from bot.report import Conclusion, Report, combine
 from bot.settings import Settings
 from bot.status import StatusComment
@@ -49,19 +50,8 @@ class Job:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-
-@dataclass(frozen=True)
-class Target:
-    branch: str
-    base: str
-    context: str
-    existing_branch: bool  # a pull request's own branch: fast-forward only
-
-
-def _co_author(person: Person | None) -> tuple[str, str] | None:
-    if person is None or person.is_bot:
-        return None
-    return person.login, messages.noreply_email(person.login, person.id)
+    def publisher(self, repo: Repository) -> Publisher:
+        return Publisher(self.settings, self.github, repo, self.token, self.secrets)
 
 
 async def handle(
@@ -188,7 +178,7 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
 
 async def _work(job: Job, request: Request, report: Report) -> Report:
     # Imported here so the first feedback does not wait for the Agents SDK.
-    from bot.change import commit_phase, run_agent_phase
+    from bot.change import run_agent_phase
     from bot.deadline import Interrupted, run_within
     from bot.instructions import agent_input
 
@@ -214,20 +204,6 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         return _publish_partial(job, request, target, repo, report, stop.reason)
     result = run.result
     report = replace(report, summary=result.summary, tokens=run.total_tokens)
-    commit = commit_phase(
-        job.settings,
-        repo,
-        branch=target.branch,
-        message=result.commit_message,
-        co_author=_co_author(request.requester),
-        secrets=job.secrets,
-    )
-    if commit is None:
-        return replace(report, conclusion=Conclusion.NO_CHANGES)
-    report = replace(report, files=commit.files)
-    _push(job, repo, target)
-    if target.existing_branch:
-        return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
     body = messages.pr_body(
         body=result.body,
         summary=result.summary,
@@ -237,49 +213,20 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         closes_issue=job.settings.close_issue,
         run_url=job.context.run_url,
     )
-    pull, created = job.github.open_pull(
-        head=target.branch, base=target.base, title=result.title, body=body
-    )
-    conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
-    return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)
-
-
-def _push(job: Job, repo: Repository, target: Target) -> None:
-    # A branch the bot named is the bot's own: a re-run replaces it. A pull
-    # request's branch belongs to people: fast-forward only, rebasing once if it moved.
-    if target.existing_branch:
-        repo.push_rebasing(target.branch, job.token, messages.BOT_IDENTITY)
-    else:
-        repo.push(target.branch, job.token, force=True)
+    draft = Draft(result.commit_message, result.title, body, draft=False)
+    return publish(job.publisher(repo), request, target, report, draft, Conclusion.NO_CHANGES)
 
 
 def _publish_partial(
     job: Job, request: Request, target: Target, repo: Repository, report: Report, reason: str
 ) -> Report:
     """Keep what the agent changed before it was stopped, as a draft marked partial."""
-    from bot.change import commit_phase
-
-    report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
-    commit = commit_phase(
-        job.settings,
-        repo,
-        branch=target.branch,
-        message=f"Partial work: {messages.partial_title(request.prompt)}",
-        co_author=_co_author(request.requester),
-        secrets=job.secrets,
-    )
-    if commit is None:
-        return replace(report, conclusion=Conclusion.FAILED)
-    report = replace(report, files=commit.files)
-    _push(job, repo, target)
-    if target.existing_branch:
-        return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
-    pull, created = job.github.open_pull(
-        head=target.branch,
-        base=target.base,
-        title=messages.partial_title(request.prompt),
+    title = messages.partial_title(request.prompt)
+    text = Draft(
+        commit_message=f"Partial work: {title}",
+        title=title,
         body=messages.partial_body(reason=reason, request=request.prompt, run_url=report.run_url),
         draft=True,
     )
-    conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
-    return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)
+    report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
+    return publish(job.publisher(repo), request, target, report, text, Conclusion.FAILED)

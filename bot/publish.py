@@ -1,0 +1,119 @@
+"""Publishing a change: one checked commit, the push, and the pull request.
+
+Git decides what changed, never the model's word: Codex can report success while every
+command failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bot import messages
+from bot.diff_check import unsafe_reasons
+from bot.errors import UnsafeChange
+from bot.events import Person, Request
+from bot.github_api import GitHub
+from bot.gitrepo import Commit, Repository
+from bot.report import Conclusion, Report
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Target:
+    """The branch a change goes to, the base of its pull request, and the agent's context."""
+
+    branch: str
+    base: str
+    context: str
+    existing_branch: bool  # a pull request's own branch: fast-forward only
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Where a change goes and with which credentials."""
+
+    settings: Settings
+    github: GitHub
+    repo: Repository
+    token: str
+    secrets: Sequence[str]
+
+
+def co_author(person: Person | None) -> tuple[str, str] | None:
+    if person is None or person.is_bot:
+        return None
+    return person.login, messages.noreply_email(person.login, person.id)
+
+
+def commit_phase(
+    settings: Settings,
+    repo: Repository,
+    *,
+    branch: str,
+    message: str,
+    co_author: tuple[str, str] | None,
+    secrets: Sequence[str],
+) -> Commit | None:
+    """Commit every change in the tree on ``branch``, after checking it; None if none."""
+    files = repo.stage_all()
+    if not files:
+        return None
+    reasons = unsafe_reasons(
+        files=files,
+        diff=repo.staged_diff(),
+        secrets=secrets,
+        protected=settings.protected_paths,
+        allow_protected=settings.allow_protected_paths,
+    )
+    if reasons:
+        raise UnsafeChange(
+            f"Nothing was pushed: {'; '.join(reasons)}.",
+            hint="Review the request; the bot refuses to publish such a change.",
+        )
+    text = messages.commit_message(message, co_author=co_author)
+    return repo.commit(branch, text, messages.BOT_IDENTITY, files)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What to write: the commit message and the pull request's title and body."""
+
+    commit_message: str
+    title: str
+    body: str
+    draft: bool
+
+
+def publish(
+    to: Publisher,
+    request: Request,
+    target: Target,
+    report: Report,
+    text: Draft,
+    when_unchanged: Conclusion,
+) -> Report:
+    """Commit what changed, push it, and open or update the pull request."""
+    repo = to.repo
+    commit = commit_phase(
+        to.settings,
+        repo,
+        branch=target.branch,
+        message=text.commit_message,
+        co_author=co_author(request.requester),
+        secrets=to.secrets,
+    )
+    if commit is None:
+        return replace(report, conclusion=when_unchanged)
+    report = replace(report, files=commit.files)
+    # A branch the bot named is the bot's own: a re-run replaces it. A pull
+    # request's branch belongs to people: fast-forward only, rebasing once if it moved.
+    if target.existing_branch:
+        repo.push_rebasing(target.branch, to.token, messages.BOT_IDENTITY)
+        return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
+    repo.push(target.branch, to.token, force=True)
+    pull, created = to.github.open_pull(
+        head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
+    )
+    conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
+    return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)
