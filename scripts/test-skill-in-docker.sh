@@ -261,6 +261,8 @@ def event(fixture, api_url, token, repository, body, out):
     payload = json.loads(Path(fixture).read_text())
     payload["comment"].update(id=comment["id"], body=body)
     payload["issue"]["number"] = 1
+    # The served repository's default branch, as GitHub's event for it would say.
+    payload["repository"]["default_branch"] = "main"
     assert payload["repository"]["full_name"] == repository
     Path(out).write_text(json.dumps(payload))
 
