@@ -6,6 +6,7 @@ Shared by the local command and action mode; what changed is then decided by git
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,7 +43,7 @@ def codex_server(
         environ, codex_home=codex_home(settings, environ), model_key=endpoint.api_key
     )
     if settings.mcp_command:
-        command, *args = settings.mcp_command.split()
+        command, *args = shlex.split(settings.mcp_command)
         return CodexServerCommand(command=command, args=tuple(args), env=env)
     args = [
         "-m",

@@ -75,15 +75,20 @@ class CodexRunner:
         self._turn_timeout = turn_timeout
         self._codex: AsyncCodex | None = None
         self._starting = asyncio.Lock()
+        self._start_failure: CodexFailure | None = None
 
     async def _client(self) -> AsyncCodex:
         async with self._starting:
+            if self._start_failure is not None:
+                # A second try only fails with a broken pipe; repeat the real reason.
+                raise self._start_failure
             if self._codex is None:
                 codex = AsyncCodex(config=self._config)
                 try:
                     await codex.__aenter__()
                 except (CodexError, OSError) as exc:
-                    raise CodexFailure(f"Codex could not start: {exc}") from exc
+                    self._start_failure = CodexFailure(f"Codex could not start: {exc}")
+                    raise self._start_failure from exc
                 self._codex = codex
             return self._codex
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import EventError
+from bot.messages import OWN_COMMENT_MARK
 
 
 class Trigger(enum.Enum):
@@ -116,7 +117,10 @@ def _comment(payload: Mapping[str, Any], trigger: str) -> Parsed:
     number, comment_id = issue.get("number"), comment.get("id")
     if not isinstance(number, int) or not isinstance(comment_id, int):
         raise EventError("The issue_comment event lacks the issue number or comment id.")
-    prompt = find_prompt(str(comment.get("body") or ""), trigger)
+    body = str(comment.get("body") or "")
+    if OWN_COMMENT_MARK in body:
+        return Skip("The comment is the bot's own.")
+    prompt = find_prompt(body, trigger)
     if prompt is None:
         return Skip(f"The comment does not start a line with {trigger}.")
     sender = _person(payload.get("sender"))

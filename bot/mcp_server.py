@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -133,6 +134,9 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
 
 
 async def serve(args: argparse.Namespace) -> None:
+    # Codex refuses to start without its home; a new home is simply empty.
+    if home := os.environ.get("CODEX_HOME"):
+        Path(home).mkdir(parents=True, exist_ok=True)
     runner = CodexRunner(env={}, config_overrides=args.codex_config, turn_timeout=args.turn_timeout)
     server = build_server(policy_from(args), runner)
     try:

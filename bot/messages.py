@@ -121,9 +121,13 @@ def run_link(run_url: str | None) -> str:
     return f" ([workflow run]({run_url}))" if run_url else ""
 
 
+# Hidden in every comment the bot writes, so it never answers itself.
+OWN_COMMENT_MARK = f"<!-- {BOT_NAME} "
+
+
 def status_marker(run_id: str) -> str:
     """Hidden in each status comment: finds it again on a re-run, and marks it as ours."""
-    return f"<!-- {BOT_NAME} status run={run_id} -->"
+    return f"{OWN_COMMENT_MARK}status run={run_id} -->"
 
 
 def working_status(run_url: str | None) -> str:

@@ -154,3 +154,14 @@ def test_schedule_with_tasks_is_a_batch_in_order() -> None:
         ("changelog", "Tidy it."),
         ("deps", "Bump them."),
     ]
+
+
+def test_the_bots_own_comment_is_never_a_request() -> None:
+    body = (
+        "Tell me what to change after `/codex`:\n/codex example\n<!-- codex-pr-bot status run=1 -->"
+    )
+    result = parse(
+        "issue_comment", comment_event(body, login="github-actions[bot]", user_type="Bot")
+    )
+    assert isinstance(result, Skip)
+    assert "own" in result.reason
