@@ -119,8 +119,8 @@ class LargeRepo:
 
 def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
     """What the bot does to the repository once the agent is done, in the happy path:
-    ``workflow._work`` and ``workflow._push`` around ``change.commit_phase``."""
-    from bot.change import commit_phase
+    ``publish.publish`` around ``publish.commit_phase``."""
+    from bot.publish import commit_phase
     from bot.gitrepo import Repository
     from bot.settings import load_settings
 
