@@ -120,8 +120,8 @@ class LargeRepo:
 def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
     """What the bot does to the repository once the agent is done, in the happy path:
     ``publish.publish`` around ``publish.commit_phase``."""
-    from bot.publish import commit_phase
     from bot.gitrepo import Repository
+    from bot.publish import commit_phase
     from bot.settings import load_settings
 
     repo = Repository(workspace, secrets=(TOKEN,))
