@@ -23,6 +23,7 @@ from bot.actions_runtime import Runtime
 from bot.errors import BotError, ConfigError, EventError
 from bot.events import Skip, parse_event
 from bot.report import Conclusion, Report
+from bot.secret_env import known_secrets
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("bot")
@@ -116,10 +117,6 @@ def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]
     return sorted((name, text) for name, text in tasks if text)
 
 
-def _secrets(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
-
-
 def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> int:
     started = time.monotonic()
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
@@ -128,7 +125,7 @@ def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> i
         settings = load_settings(environ)
         runtime = Runtime(output_path=context.output_path, summary_path=context.summary_path)
         # Masks go first, before anything else is printed.
-        runtime.mask(_secrets(settings))
+        runtime.mask(known_secrets(environ))
         payload = read_event(context.event_path)
         parsed = parse_event(
             context.event_name,

@@ -11,21 +11,15 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot import messages
 from bot.agent import AgentRun, CodexServerCommand, ModelEndpoint, run_agent
 from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
-from bot.errors import ConfigError
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
 from bot.settings import Settings
 
 
 def model_endpoint(settings: Settings) -> ModelEndpoint:
-    if settings.openai_api_key is None:
-        raise ConfigError(messages.MISSING_MODEL_KEY)
-    return ModelEndpoint(
-        api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url
-    )
+    return ModelEndpoint(api_key=settings.model_key(), base_url=settings.openai_base_url)
 
 
 def codex_home(settings: Settings, environ: Mapping[str, str]) -> Path:

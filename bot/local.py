@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import messages
 from bot.errors import BotError
+from bot.secret_env import known_secrets
 from bot.settings import load_settings
 
 
@@ -41,21 +42,24 @@ def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
 
 async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = load_settings(environ)
-    # Fail before the slow imports when there is no way to reach a model.
-    from bot.change import model_endpoint, run_agent_phase
+    settings.model_key()  # fail before the slow imports when no model can be reached
+    from bot.change import run_agent_phase
+    from bot.deadline import Interrupted, run_within
     from bot.gitrepo import Repository
     from bot.instructions import agent_input
     from bot.publish import commit_phase
 
-    model_endpoint(settings)
     token = settings.github_token.get_secret_value() if settings.github_token else None
-    repo = Repository(args.repo.resolve(), secrets=[s for s in (token,) if s])
+    secrets = known_secrets(environ)
+    repo = Repository(args.repo.resolve(), secrets=secrets)
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
-    run = await run_agent_phase(
-        settings, environ, repo.path, agent_input(args.prompt, requester=None)
-    )
-    secrets = [s.get_secret_value() for s in (settings.github_token, settings.openai_api_key) if s]
+    work = run_agent_phase(settings, environ, repo.path, agent_input(args.prompt, requester=None))
+    try:
+        run = await run_within(work, seconds=settings.timeout_minutes * 60)
+    except Interrupted as stop:
+        print(f"error: stopped, {stop.reason}; the changes so far are left uncommitted.")
+        return 1
     commit = commit_phase(
         settings,
         repo,

@@ -85,10 +85,6 @@ def local_report(*, branch: str, sha: str, title: str, body: str, pushed: bool) 
 
 
 NO_CHANGES = "Codex made no changes to the repository, so there is nothing to commit."
-MISSING_MODEL_KEY = (
-    "No model key: set OPENAI_API_KEY (or, for an OpenAI-compatible server, "
-    "OPENAI_BASE_URL and the key it expects in OPENAI_API_KEY)."
-)
 
 
 def usage_reply(trigger: str) -> str:

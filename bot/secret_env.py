@@ -12,6 +12,7 @@ import fnmatch
 import json
 import os
 import sys
+from collections.abc import Mapping
 
 _HANDOFF = "CODEX_PR_BOT_SECRETS_FD"
 _SECRET_NAMES = ("*TOKEN*", "*KEY*", "*SECRET*", "*PASSWORD*")
@@ -55,3 +56,10 @@ def environ_with_secrets() -> dict[str, str]:
         hidden: dict[str, str] = json.loads(pipe.read() or b"{}")
     del os.environ[_HANDOFF]
     return {**environ, **hidden}
+
+
+def known_secrets(environ: Mapping[str, str]) -> list[str]:
+    """Every secret value the bot was given: what must be masked and never pushed."""
+    values = {value.strip("'\"") for name, value in environ.items() if is_secret_name(name)}
+    # Short values would match ordinary text; nobody's token is that short.
+    return sorted(value for value in values if len(value) >= 8)

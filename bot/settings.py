@@ -107,6 +107,15 @@ class Settings(BaseSettings):
             raise ValueError("must be greater than 0")
         return value
 
+    def model_key(self) -> str:
+        """The model key, or a ConfigError saying what to set."""
+        if self.openai_api_key is None:
+            raise ConfigError(
+                "No model key: set OPENAI_API_KEY (or, for an OpenAI-compatible server, "
+                "OPENAI_BASE_URL and the key it expects in OPENAI_API_KEY)."
+            )
+        return self.openai_api_key.get_secret_value()
+
     @classmethod
     def settings_customise_sources(
         cls,

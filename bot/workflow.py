@@ -22,6 +22,7 @@ from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
 from bot.publish import Draft, Publisher, Target, publish
 from bot.report import Conclusion, Report, combine
+from bot.secret_env import known_secrets
 from bot.settings import Settings
 from bot.status import StatusComment
 
@@ -44,8 +45,7 @@ class Job:
 
     @property
     def secrets(self) -> list[str]:
-        values = (self.settings.github_token, self.settings.openai_api_key)
-        return [s.get_secret_value() for s in values if s]
+        return known_secrets(self.environ)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
