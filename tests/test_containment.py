@@ -95,16 +95,17 @@ def test_codex_commands_find_no_secret_anywhere(
     assert run.outputs["conclusion"] == "pr_opened"
 
 
+@pytest.mark.parametrize("which", ["model key", "another secret of the job"])
 def test_change_holding_a_secret_is_refused_and_nothing_pushed(
-    runner: Runner, github: GitHubFake
+    runner: Runner, github: GitHubFake, which: str
 ) -> None:
+    runner.inputs["DEPLOY_SECRET"] = DEPLOY_SECRET
+    secret = runner.model.api_key if which == "model key" else DEPLOY_SECRET
     number = github.add_issue("Config", None, "Codertocat")
     comment = github.add_comment(number, "/codex write the config", "Codertocat")
     runner.model.add("orchestrator", Call("codex", {"prompt": "write config"}), finish())
-    # Codex cannot see the model key, but a model could still write a known value.
-    runner.model.add(
-        "codex", Shell(f"echo 'key = {runner.model.api_key}' > settings.ini"), Say("Done.")
-    )
+    # Codex cannot see these values, but a model could still write one it was told.
+    runner.model.add("codex", Shell(f"echo 'key = {secret}' > settings.ini"), Say("Done."))
 
     run = runner.run(
         "issue_comment",
@@ -116,7 +117,8 @@ def test_change_holding_a_secret_is_refused_and_nothing_pushed(
     assert remote_heads(runner.remote) == ["main"]
     reply = github.comments(number)[-1].body
     assert "contains the value of a secret" in reply
-    assert runner.model.api_key not in reply
+    assert secret not in reply
+    assert f"::add-mask::{secret}" in run.stdout
     assert github.pulls == []
 
 
