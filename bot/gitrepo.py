@@ -168,6 +168,12 @@ class Repository:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
         self._run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
 
+    def delete_remote_branch(self, branch: str, token: str | None) -> None:
+        self._run(
+            "push", "--quiet", "--no-verify", "origin", f":refs/heads/{branch}",
+            env=self._auth_env(token),
+        )  # fmt: skip
+
     def push_rebasing(self, branch: str, token: str | None, committer: Identity) -> None:
         """Push; if the branch moved on the remote meanwhile, rebase once and push again."""
         try:

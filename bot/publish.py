@@ -6,17 +6,20 @@ command failed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import messages
 from bot.diff_check import unsafe_reasons
-from bot.errors import UnsafeChange
+from bot.errors import GitError, GitHubError, UnsafeChange
 from bot.events import Person, Request
 from bot.github_api import GitHub
 from bot.gitrepo import Commit, Repository
 from bot.report import Conclusion, Report
 from bot.settings import Settings
+
+log = logging.getLogger("bot")
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,16 @@ def publish(
         repo.push_rebasing(target.branch, to.token, messages.BOT_IDENTITY)
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
     repo.push(target.branch, to.token, force=True)
-    pull, created = to.github.open_pull(
-        head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
-    )
+    try:
+        pull, created = to.github.open_pull(
+            head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
+        )
+    except GitHubError:
+        # Nothing half-published: a branch without its pull request helps nobody.
+        try:
+            repo.delete_remote_branch(target.branch, to.token)
+        except GitError as exc:
+            log.warning("could not delete %s after the failure: %s", target.branch, exc)
+        raise
     conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
     return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)

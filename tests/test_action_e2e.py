@@ -288,6 +288,8 @@ def test_missing_pull_request_permission_is_explained(runner: Runner, github: Gi
     reply = github.comments(number)[-1].body
     assert "Resource not accessible by integration" in reply
     assert "pull-requests: write" in reply
+    assert "Nothing was pushed" in reply
+    assert remote_heads(runner.remote) == ["main"]  # the branch went with the failure
 
 
 @pytest.mark.parametrize("event", ["{not json", "[1, 2]"])
