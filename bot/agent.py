@@ -60,6 +60,7 @@ class AgentRun:
     input_tokens: int
     output_tokens: int
     codex_tokens: int = 0
+    thread_id: str | None = None  # the last Codex thread, for a later follow-up
 
     @property
     def total_tokens(self) -> int:
@@ -77,6 +78,7 @@ class _PinnedCodexServer(MCPServerStdio):
         super().__init__(**kwargs)
         self._pinned = dict(pinned)
         self.codex_tokens = 0
+        self.thread_id: str | None = None
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
@@ -87,9 +89,12 @@ class _PinnedCodexServer(MCPServerStdio):
             arguments.update(self._pinned)
         log.info("agent calls %s", tool_name)
         result = await super().call_tool(tool_name, arguments, meta)
-        usage = (result.structured_content or {}).get("usage")
+        structured = result.structured_content or {}
+        usage = structured.get("usage")
         if isinstance(usage, Mapping):
             self.codex_tokens += sum(v for v in usage.values() if isinstance(v, int))
+        if isinstance(structured.get("threadId"), str):
+            self.thread_id = structured["threadId"]
         return result
 
 
@@ -165,6 +170,7 @@ async def run_agent(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         codex_tokens=codex.codex_tokens,
+        thread_id=codex.thread_id,
     )
 
 

@@ -15,6 +15,8 @@ You coordinate OpenAI Codex to carry out one change request in a git repository.
 1. Call the `codex` tool once with a clear, complete task for Codex built from the
    request. Codex works in the repository and edits files itself. Tell it to make the
    change, keep it focused, and run the project's tests if there are quick ones.
+   If the context names an earlier Codex thread, first continue it with `codex-reply`
+   (that threadId and the request); only if that fails, start a new `codex` session.
 2. If Codex's answer shows the work is unfinished, continue the same session with
    `codex-reply` (pass the threadId you got). Do not start over.
 3. If the request names a skill as `$skill-name`, keep that word in Codex's task exactly,

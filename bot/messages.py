@@ -67,6 +67,7 @@ def pr_body(
     issue_number: int | None,
     closes_issue: bool,
     run_url: str | None,
+    thread_id: str | None = None,
 ) -> str:
     who = f"@{requester}" if requester else "A maintainer"
     parts = [summary.strip(), "", body.strip(), "", f"{who} asked:", "", quote(request)]
@@ -74,7 +75,19 @@ def pr_body(
         parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
     if run_url:
         parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
+    if thread_id:
+        parts += ["", thread_marker(thread_id)]
     return "\n".join(parts).strip() + "\n"
+
+
+def thread_marker(thread_id: str) -> str:
+    """Hidden in the pull request: the Codex thread a follow-up can try to resume."""
+    return f"{OWN_COMMENT_MARK}codex-thread={thread_id} -->"
+
+
+def thread_from(body: str) -> str | None:
+    found = re.search(re.escape(OWN_COMMENT_MARK) + r"codex-thread=([0-9A-Za-z-]+) -->", body)
+    return found.group(1) if found else None
 
 
 def local_report(*, branch: str, sha: str, title: str, body: str, pushed: bool) -> str:

@@ -162,6 +162,8 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
             )
         repo.fetch_branch(pull.head_branch, job.token)
         context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
+        if thread := messages.thread_from(pull.body):
+            context += f"\n\nEarlier Codex thread of this pull request: {thread}"
         return Target(pull.head_branch, pull.base_branch, context, existing_branch=True)
     base = settings.base or request.default_branch or job.github.default_branch()
     if request.task is not None:
@@ -212,6 +214,7 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         issue_number=request.issue_number,
         closes_issue=job.settings.close_issue,
         run_url=job.context.run_url,
+        thread_id=run.thread_id,
     )
     draft = Draft(result.commit_message, result.title, body, draft=False)
     return publish(job.publisher(repo), request, target, report, draft, Conclusion.NO_CHANGES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -12,7 +13,7 @@ from tests.agent_scripts import delegate, finish
 from tests.payloads import comment_event
 from tests.rig.git_remote import git
 from tests.rig.github_fake import GitHubFake
-from tests.rig.scripted_model import Fail, Hang, Say, Shell
+from tests.rig.scripted_model import EARLIER_THREAD_ID, Call, Fail, Hang, Say, Shell
 
 
 def comment_request(
@@ -262,3 +263,38 @@ def test_scheduled_tasks_keep_their_own_pull_requests_across_nights(
         "ls-tree", "-r", "--name-only", "codex/task-deps", cwd=runner.remote.bare
     )
     assert all(not github.comments(p.number) for p in github.pulls)
+
+
+def test_follow_up_resumes_the_earlier_codex_thread(runner: Runner, github: GitHubFake) -> None:
+    greeting(runner)
+    runner.run("issue_comment", comment_request(github))
+    [pull] = github.pulls
+    assert pull.body is not None
+    assert "codex-thread=" in pull.body
+    follow_up = github.add_comment(pull.number, "/codex make it louder", "Codertocat")
+    runner.model.add(
+        "orchestrator",
+        Call("codex-reply", {"threadId": EARLIER_THREAD_ID, "prompt": "Make it louder."}),
+        finish(summary="Made it louder."),
+    )
+    runner.model.add("codex", Shell("printf 'HELLO\\n' > hello.txt"), Say("Louder now."))
+
+    run = runner.run(
+        "issue_comment",
+        comment_event(
+            "/codex make it louder",
+            issue_number=pull.number,
+            comment_id=follow_up,
+            on_pull_request=True,
+        ),
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pushed"
+    # Codex's request carries the first run's turn: the same thread went on.
+    last_codex = [r for r in runner.model.requests if r.role == "codex"][-1]
+    history = json.dumps(last_codex.body["input"])
+    assert "Create hello.txt containing" in history
+    assert "Make it louder." in history
+    assert pull.head is not None
+    assert runner.remote.show(pull.head, "hello.txt") == "HELLO\n"

@@ -112,6 +112,15 @@ def _answer(step: Step | None, role: Role, body: Json) -> tuple[int, str, list[J
 
 
 THREAD_ID = "$THREAD_ID"  # in Call arguments: the threadId of the latest tool output
+# In Call arguments: the thread id the request's text names (a follow-up's context).
+EARLIER_THREAD_ID = "$EARLIER_THREAD_ID"
+
+
+def _named_thread_id(body: Json) -> str:
+    found = re.search(r"Codex thread of this pull request: ([0-9A-Za-z-]+)", json.dumps(body))
+    if not found:
+        raise ValueError("no earlier thread named in the request")
+    return found.group(1)
 
 
 def _latest_thread_id(body: Json) -> str:
@@ -128,8 +137,9 @@ def _latest_thread_id(body: Json) -> str:
 
 def _output_item(item: Item, body: Json) -> Json:
     if isinstance(item, Call):
+        fill = {THREAD_ID: _latest_thread_id, EARLIER_THREAD_ID: _named_thread_id}
         played = {
-            key: _latest_thread_id(body) if value == THREAD_ID else value
+            key: fill[value](body) if isinstance(value, str) and value in fill else value
             for key, value in item.arguments.items()
         }
         return _item("function_call", name=item.name, arguments=json.dumps(played))
