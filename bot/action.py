@@ -102,8 +102,15 @@ def configured_prompt(settings: Settings, workspace: Path) -> str | None:
             raise ConfigError(
                 f"prompt_file '{settings.prompt_file}' is not a file in the repository."
             )
-        return file.read_text(encoding="utf-8")
+        return _read_text(file, "prompt_file")
     return None
+
+
+def _read_text(file: Path, setting: str) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{setting}: {file.name} cannot be read as UTF-8 text ({exc}).") from None
 
 
 def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]]:
@@ -113,7 +120,7 @@ def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]
     folder = (workspace / settings.tasks_dir).resolve()
     if workspace.resolve() not in folder.parents or not folder.is_dir():
         raise ConfigError(f"tasks_dir '{settings.tasks_dir}' is not a folder in the repository.")
-    tasks = [(file.stem, file.read_text(encoding="utf-8").strip()) for file in folder.glob("*.md")]
+    tasks = [(file.stem, _read_text(file, "tasks_dir").strip()) for file in folder.glob("*.md")]
     return sorted((name, text) for name, text in tasks if text)
 
 

@@ -8,6 +8,7 @@ needs it, through the environment, never into ``.git/config``, a URL or a file.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import GitError
+
+log = logging.getLogger("git")
 
 _HINTS = {
     "Authentication failed": "Check that the token may push (contents: write).",
@@ -51,17 +54,36 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class Repository:
-    """A working tree with an ``origin`` remote."""
+    """A working tree with an ``origin`` remote.
 
-    def __init__(self, path: Path, *, secrets: Sequence[str] = ()) -> None:
+    ``isolated`` (action mode) ignores the machine's global and system git config:
+    while the agent works, Codex's commands can write ``~/.gitconfig``, and an
+    ``insteadOf`` or ``fsmonitor`` there would reroute the push or run a command.
+    """
+
+    def __init__(self, path: Path, *, secrets: Sequence[str] = (), isolated: bool = False):
         self.path = path
         self._secrets = tuple(s for s in secrets if s)
+        self._isolation = (
+            {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull} if isolated else {}
+        )
 
     def _run(
         self, *argv: str, env: Mapping[str, str] | None = None, allow_exit: int | None = None
     ) -> str:
-        command = ["git", "-c", f"safe.directory={self.path}", *argv]
-        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        # No hook ever runs: the agent can write .git/hooks, and a hook run by the push
+        # would see the token in its environment.
+        command = [
+            "git", "-c", f"safe.directory={self.path}", "-c", f"core.hooksPath={os.devnull}",
+            *argv,
+        ]  # fmt: skip
+        full_env = {
+            **os.environ,
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            **self._isolation,
+            **(env or {}),
+        }
         try:
             done = subprocess.run(
                 command,
@@ -95,6 +117,21 @@ class Repository:
         for key in keys:
             self._run("config", "--local", "--unset-all", key)
         return keys
+
+    def config_snapshot(self) -> bytes:
+        """The repository's own config, to put back after the agent has worked."""
+        return self._config_file().read_bytes()
+
+    def restore_config(self, snapshot: bytes) -> None:
+        """Undo whatever the agent's commands wrote into .git/config (a pushurl, an
+        ``insteadOf``, an ``fsmonitor`` command) before any git command trusts it."""
+        config = self._config_file()
+        if config.read_bytes() != snapshot:
+            log.warning("the agent changed .git/config; restoring it")
+            config.write_bytes(snapshot)
+
+    def _config_file(self) -> Path:
+        return self.path / self._run("rev-parse", "--git-path", "config").strip()
 
     def current_branch(self) -> str:
         return self._run("rev-parse", "--abbrev-ref", "HEAD").strip()
@@ -160,9 +197,19 @@ class Repository:
         )
 
     def fetch_branch(self, branch: str, token: str | None) -> None:
-        """Fetch ``branch`` from origin and check it out, for work on an existing PR."""
+        """Fetch ``branch`` from origin and check it out, to work on top of it."""
         self._fetch(branch, token)
         self._run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
+
+    def fetch_branch_if_exists(self, branch: str, token: str | None) -> bool:
+        """Like ``fetch_branch``; False (and nothing changed) when origin has no such branch."""
+        try:
+            self.fetch_branch(branch, token)
+        except GitError as exc:
+            if "couldn't find remote ref" in exc.message:
+                return False
+            raise
+        return True
 
     def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"

@@ -29,7 +29,8 @@ class Target:
     branch: str
     base: str
     context: str
-    existing_branch: bool  # a pull request's own branch: fast-forward only
+    exists: bool  # on origin already: the change goes on top, fast-forward only
+    pull_number: int | None = None  # the pull request whose comment asked for it
 
 
 @dataclass(frozen=True)
@@ -109,22 +110,24 @@ def publish(
     if commit is None:
         return replace(report, conclusion=when_unchanged)
     report = replace(report, files=commit.files)
-    # A branch the bot named is the bot's own: a re-run replaces it. A pull
-    # request's branch belongs to people: fast-forward only, rebasing once if it moved.
-    if target.existing_branch:
+    # Never a force push: earlier work on the branch, the bot's or people's, stays.
+    if target.exists:
         repo.push_rebasing(target.branch, to.token, messages.BOT_IDENTITY)
-        return replace(report, conclusion=Conclusion.PUSHED, pr_number=request.issue_number)
-    repo.push(target.branch, to.token, force=True)
+    else:
+        repo.push(target.branch, to.token)
+    if target.pull_number is not None:
+        return replace(report, conclusion=Conclusion.PUSHED, pr_number=target.pull_number)
     try:
         pull, created = to.github.open_pull(
             head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
         )
     except GitHubError:
-        # Nothing half-published: a branch without its pull request helps nobody.
-        try:
-            repo.delete_remote_branch(target.branch, to.token)
-        except GitError as exc:
-            log.warning("could not delete %s after the failure: %s", target.branch, exc)
+        # Nothing half-published: a new branch without its pull request helps nobody.
+        if not target.exists:
+            try:
+                repo.delete_remote_branch(target.branch, to.token)
+            except GitError as exc:
+                log.warning("could not delete %s after the failure: %s", target.branch, exc)
         raise
     conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
     return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)

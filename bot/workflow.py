@@ -70,19 +70,24 @@ async def handle(
         if isinstance(parsed, Batch):
             return await _handle_batch(job, parsed)
         return await _handle(job, parsed)
+    except BotError as exc:  # before any request was taken on: no one to reply to
+        log.error("failed: %s", exc)
+        return Report(Conclusion.FAILED, str(exc), run_url=context.run_url)
     finally:
         github.close()
 
 
 async def _handle_batch(job: Job, batch: Batch) -> Report:
     """Each task from the same starting tree, on its own branch; quiet when nothing changed."""
-    repo = Repository(job.context.workspace, secrets=job.secrets)
+    repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
     start = repo.head()
     reports = []
     for request in batch.requests:
         log.info("task %s", request.task)
         repo.reset_to(start)
         reports.append(await _handle(job, request))
+        if reports[-1].partial:
+            break  # the deadline passed or the job is being cancelled: stop here
     return combine(reports)
 
 
@@ -91,33 +96,20 @@ async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
     status: StatusComment | None = None
     if parsed.issue_number is not None:
         status = StatusComment(job.github, parsed.issue_number, job.context.run_id)
-    if isinstance(parsed, EmptyRequest) or parsed.trigger is Trigger.ISSUE_COMMENT:
-        assert person is not None
-        assert status is not None
-        decision = authorize_commenter(
-            person,
-            permission=None if person.is_bot else job.github.permission(person.login),
-            allowed_users=job.settings.allowed_users,
-        )
-        log.info("authorization: %s", decision.reason)
-        if not decision.allowed:
-            if decision.reply:
-                status.post(messages.refused_reply(decision.reason))
-            return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=person.login)
-        if isinstance(parsed, EmptyRequest):
-            status.post(messages.usage_reply(job.settings.trigger))
-            return Report(Conclusion.SKIPPED, "Empty request: replied with usage.")
-    assert isinstance(parsed, Request)
     report = Report(
         Conclusion.FAILED,
         "",
-        prompt=parsed.prompt,
+        prompt=parsed.prompt if isinstance(parsed, Request) else "",
         requester=person.login if person else None,
         run_url=job.context.run_url,
     )
-    if status is not None:
-        _first_feedback(job, parsed, status)
     try:
+        refusal = _authorize(job, parsed, status)
+        if refusal is not None:
+            return refusal
+        assert isinstance(parsed, Request)
+        if status is not None:
+            _first_feedback(job, parsed, status)
         report = await _work(job, parsed, report)
     except BotError as exc:
         log.error("failed: %s", exc)
@@ -135,6 +127,31 @@ async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
     return report
 
 
+def _authorize(
+    job: Job, parsed: Request | EmptyRequest, status: StatusComment | None
+) -> Report | None:
+    """Who may ask; a refusal (or the usage reply) is posted here and ends the run."""
+    person = parsed.requester
+    if not (isinstance(parsed, EmptyRequest) or parsed.trigger is Trigger.ISSUE_COMMENT):
+        return None  # manual and scheduled runs: only writers can start them
+    assert person is not None
+    assert status is not None
+    decision = authorize_commenter(
+        person,
+        permission=None if person.is_bot else job.github.permission(person.login),
+        allowed_users=job.settings.allowed_users,
+    )
+    log.info("authorization: %s", decision.reason)
+    if not decision.allowed:
+        if decision.reply:
+            status.post(messages.refused_reply(decision.reason))
+        return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=person.login)
+    if isinstance(parsed, EmptyRequest):
+        status.post(messages.usage_reply(job.settings.trigger))
+        return Report(Conclusion.SKIPPED, "Empty request: replied with usage.")
+    return None
+
+
 def _first_feedback(job: Job, request: Request, status: StatusComment) -> None:
     """The 👀 reaction and the status comment, before anything slow happens."""
     assert request.issue_number is not None
@@ -149,6 +166,7 @@ def _first_feedback(job: Job, request: Request, status: StatusComment) -> None:
 
 
 def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
+    """Where the change goes; the working tree is left on the commit to build on."""
     settings = job.settings
     if request.on_pull_request:
         assert request.issue_number is not None
@@ -164,18 +182,22 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
         context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
         if thread := messages.thread_from(pull.body):
             context += f"\n\nEarlier Codex thread of this pull request: {thread}"
-        return Target(pull.head_branch, pull.base_branch, context, existing_branch=True)
+        return Target(pull.head_branch, pull.base_branch, context, True, pull.number)
     base = settings.base or request.default_branch or job.github.default_branch()
+    context = ""
     if request.task is not None:
         branch = messages.branch_for_task(settings.branch_prefix, request.task)
-        return Target(branch, base, "", existing_branch=False)
-    if request.issue_number is not None:
+    elif request.issue_number is not None:
         branch = messages.branch_for_issue(settings.branch_prefix, request.issue_number)
         context = f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"
-        return Target(branch, base, context, existing_branch=False)
-    kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
-    branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
-    return Target(branch, base, "", existing_branch=False)
+    else:
+        kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
+        branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
+    # A branch from an earlier request or run: continue it rather than replace it.
+    exists = repo.fetch_branch_if_exists(branch, job.token)
+    if not exists and settings.base:
+        repo.fetch_branch(base, job.token)  # start from the base the pull request targets
+    return Target(branch, base, context, exists)
 
 
 async def _work(job: Job, request: Request, report: Report) -> Report:
@@ -184,13 +206,14 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     from bot.deadline import Interrupted, run_within
     from bot.instructions import agent_input
 
-    repo = Repository(job.context.workspace, secrets=job.secrets)
+    repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
     removed = repo.remove_persisted_credentials()
     if removed:
         log.info("removed persisted credentials from .git/config: %s", ", ".join(removed))
     target = _target(job, request, repo)
     if isinstance(target, Report):
         return replace(target, requester=report.requester)
+    config = repo.config_snapshot()
     report = replace(report, branch=target.branch)
     prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
     budget = job.settings.timeout_minutes * 60 - job.elapsed()
@@ -203,7 +226,11 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
             print(f"Agent summary: {run.result.summary}", flush=True)
     except Interrupted as stop:
         log.warning("stopped: %s", stop.reason)
+        repo.restore_config(config)  # the finally below comes too late for this path
         return _publish_partial(job, request, target, repo, report, stop.reason)
+    finally:
+        # Before any git command trusts .git/config again.
+        repo.restore_config(config)
     result = run.result
     report = replace(report, summary=result.summary, tokens=run.total_tokens)
     body = messages.pr_body(
