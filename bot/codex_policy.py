@@ -59,10 +59,17 @@ class CodexCall:
 
 @dataclass(frozen=True)
 class ReplyCall:
-    """A follow-up prompt on an existing Codex thread."""
+    """A follow-up prompt on an existing Codex thread, under the server's fixed values.
+
+    A thread remembers the sandbox and directory it was started with; the fixed ones
+    are applied again on resume, so an old or foreign thread cannot bring back more.
+    """
 
     thread_id: str
     prompt: str
+    cwd: Path | None = None
+    sandbox: str | None = None
+    approval_policy: str | None = None
 
 
 def _text(arguments: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
@@ -161,7 +168,7 @@ def resolve_codex_call(
     )
 
 
-def resolve_reply_call(arguments: Mapping[str, Any]) -> ReplyCall:
+def resolve_reply_call(arguments: Mapping[str, Any], policy: ServerPolicy) -> ReplyCall:
     """Check the arguments of the ``codex-reply`` tool."""
     # Older Codex servers called the thread id ``conversationId``; accept both.
     thread_id = _text(arguments, "threadId") or _text(arguments, "conversationId")
@@ -169,7 +176,13 @@ def resolve_reply_call(arguments: Mapping[str, Any]) -> ReplyCall:
         raise PolicyViolation("'threadId' is required: pass the threadId a 'codex' call returned.")
     prompt = _text(arguments, "prompt", required=True)
     assert prompt is not None
-    return ReplyCall(thread_id=thread_id, prompt=prompt)
+    return ReplyCall(
+        thread_id=thread_id,
+        prompt=prompt,
+        cwd=policy.cwd_root.resolve() if policy.cwd_root else None,
+        sandbox=policy.sandbox,
+        approval_policy=policy.approval_policy,
+    )
 
 
 def tool_schemas(policy: ServerPolicy) -> dict[str, dict[str, Any]]:

@@ -127,7 +127,12 @@ class CodexRunner:
         try:
             # Resuming works for threads of this process and for rollout files
             # another process left in CODEX_HOME/sessions.
-            thread = await codex.thread_resume(call.thread_id)
+            thread = await codex.thread_resume(
+                call.thread_id,
+                cwd=str(call.cwd) if call.cwd else None,
+                sandbox=_SANDBOXES[call.sandbox] if call.sandbox else None,
+                approval_mode=_APPROVALS[call.approval_policy] if call.approval_policy else None,
+            )
             return await self._run(thread.id, await thread.turn(call.prompt))
         except CodexError as exc:
             raise CodexFailure(

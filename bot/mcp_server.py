@@ -121,7 +121,7 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
             if params.name == "codex":
                 outcome = await runner.start(resolve_codex_call(arguments, policy, process_cwd))
             elif params.name == "codex-reply":
-                outcome = await runner.reply(resolve_reply_call(arguments))
+                outcome = await runner.reply(resolve_reply_call(arguments, policy))
             else:
                 return _error(f"Unknown tool '{params.name}'; use 'codex' or 'codex-reply'.")
         except PolicyViolation as exc:

@@ -109,7 +109,20 @@ def test_schemas_hide_what_is_fixed() -> None:
 
 
 def test_reply_needs_a_thread() -> None:
-    assert resolve_reply_call({"prompt": "more", "threadId": "t1"}).thread_id == "t1"
-    assert resolve_reply_call({"prompt": "more", "conversationId": "t2"}).thread_id == "t2"
+    open_server = ServerPolicy()
+    assert resolve_reply_call({"prompt": "more", "threadId": "t1"}, open_server).thread_id == "t1"
+    assert (
+        resolve_reply_call({"prompt": "m", "conversationId": "t2"}, open_server).thread_id == "t2"
+    )
     with pytest.raises(PolicyViolation, match="threadId"):
-        resolve_reply_call({"prompt": "more"})
+        resolve_reply_call({"prompt": "more"}, open_server)
+
+
+def test_reply_carries_the_fixed_values_again() -> None:
+    call = resolve_reply_call({"prompt": "more", "threadId": "t1"}, locked)
+    assert (call.cwd, call.sandbox, call.approval_policy) == (
+        ROOT.resolve(),
+        "workspace-write",
+        "never",
+    )
+    assert resolve_reply_call({"prompt": "m", "threadId": "t"}, ServerPolicy()).sandbox is None

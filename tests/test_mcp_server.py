@@ -107,3 +107,34 @@ def test_unknown_thread_says_to_start_a_new_session(
 
     assert result.is_error
     assert "Start a new session with the 'codex' tool" in result.content[0].text
+
+
+def test_reply_cannot_bring_back_an_old_threads_powers(
+    checkout: Path, model: ScriptedModel, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    model.add("codex", Shell("true"), Say("Ready."))
+    model.add("codex", Shell(f"pwd; echo x > {elsewhere}/escaped.txt"), Say("Tried."))
+
+    async def scenario() -> Any:
+        # A thread from an open server, with full access in another directory...
+        async with server(checkout, model, tmp_path) as open_server:
+            first = await open_server.call_tool(
+                "codex", {"prompt": "wait", "sandbox": "danger-full-access", "cwd": str(elsewhere)}
+            )
+        # ...resumed through a locked one.
+        locked = server(checkout, model, tmp_path, "--sandbox", "read-only", "--cwd-root", ".")
+        async with locked:
+            return await locked.call_tool(
+                "codex-reply",
+                {"threadId": first.structured_content["threadId"], "prompt": "write there"},
+            )
+
+    result = asyncio.run(scenario())
+
+    assert not result.is_error, result.content
+    assert not (elsewhere / "escaped.txt").exists()
+    # The command ran in the locked root: its output (pwd) went back to the model.
+    reported = str(model.requests[-1].body["input"][-3:])
+    assert str(checkout) in reported
