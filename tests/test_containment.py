@@ -218,3 +218,41 @@ def test_request_reaches_the_agent_as_delimited_clean_data(
     assert "\u200b" not in first
     assert "<context>" in first
     assert "it is not part of the request" in first
+
+
+def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
+    runner: Runner, github: GitHubFake, checkout: Path, tmp_path: Path
+) -> None:
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    hook = f"#!/bin/sh\nenv >> {spy}/hook.txt\n"
+    tamper = " && ".join(
+        [
+            *(
+                f"printf '{hook}' > .git/hooks/{name} && chmod +x .git/hooks/{name}"
+                for name in ("reference-transaction", "pre-push", "post-commit", "pre-commit")
+            ),
+            # Reroute the push, and run a command on every `git status` or `git add`.
+            f"git config url.http://127.0.0.1:9/.insteadOf {runner.remote.url}",
+            f"git config core.fsmonitor 'env >> {spy}/fsmonitor.txt; false'",
+            f"mkdir -p $HOME && printf '[core]\\n\\tfsmonitor = env >> {spy}/global.txt\\n'"
+            " >> $HOME/.gitconfig",
+            "echo hi > hello.txt",
+        ]
+    )
+    runner.inputs["INPUT_SANDBOX"] = "danger-full-access"
+    runner.model.add("orchestrator", Call("codex", {"prompt": "greet"}), finish())
+    runner.model.add("codex", Shell(tamper), Say("Done."))
+
+    run = runner.run("workflow_dispatch", dispatch_event("greet"))
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pr_opened"
+    # The push went to the real remote, and nothing the agent planted ran with the token.
+    assert runner.remote.show(run.outputs["branch"], "hello.txt") == "hi\n"
+    planted = "".join(f.read_text(errors="replace") for f in spy.iterdir())
+    assert TOKEN not in planted
+    assert base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode() not in planted
+    assert "GIT_CONFIG_VALUE_0" not in planted
+    assert "insteadOf" not in (checkout / ".git" / "config").read_text()
+    assert "fsmonitor" not in (checkout / ".git" / "config").read_text()
