@@ -1,14 +1,17 @@
 """Bounding the agent's work: a deadline, the job's cancellation, and a clean stop.
 
 When the deadline passes or the runner cancels the job (SIGINT, then SIGTERM), the
-agent's task is cancelled and every process the bot started — the Codex MCP server,
-``codex app-server`` and any command Codex left running — is killed, so the bot can
-still publish what exists and say so before the runner gives up on it.
+agent's task is cancelled; in every case, every process the agent started — the Codex
+MCP server, ``codex app-server`` and any command Codex left running, even in the
+background — is killed, so nothing outlives the agent's phase (a command left behind
+could otherwise watch the push that carries the token), and the bot can still publish
+what exists and say so before the runner gives up on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import signal
@@ -59,8 +62,25 @@ def kill_descendants(pid: int | None = None) -> int:
     return killed
 
 
+def adopt_orphans() -> None:
+    """Become the parent of any process our children leave behind (Linux).
+
+    A command Codex starts in the background would otherwise be handed to init when
+    Codex exits, and live on; as a child subreaper the bot can still find and stop it.
+    """
+    pr_set_child_subreaper = 36
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        log.info("cannot adopt orphaned processes on this system")
+
+
 async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
-    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT."""
+    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT.
+
+    Whatever happens, every process the work started is gone when this returns.
+    """
+    adopt_orphans()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
     cancelled_by: list[str] = []
@@ -84,7 +104,6 @@ async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
     finally:
         for sig in watched:
             loop.remove_signal_handler(sig)
-        if not task.done() or task.cancelled() or task.exception() is not None:
-            killed = kill_descendants()
-            if killed:
-                log.info("stopped %d process(es) the agent had started", killed)
+        killed = kill_descendants()
+        if killed:
+            log.info("stopped %d process(es) the agent had left running", killed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,19 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
     assert "GIT_CONFIG_VALUE_0" not in planted
     assert "insteadOf" not in (checkout / ".git" / "config").read_text()
     assert "fsmonitor" not in (checkout / ".git" / "config").read_text()
+
+
+def test_nothing_the_agent_started_outlives_it(runner: Runner) -> None:
+    runner.inputs["INPUT_SANDBOX"] = "danger-full-access"
+    runner.model.add("orchestrator", Call("codex", {"prompt": "greet"}), finish())
+    runner.model.add(
+        "codex",
+        Shell("nohup setsid sleep 297.5 >/dev/null 2>&1 & echo hi > hello.txt"),
+        Say("Done."),
+    )
+
+    run = runner.run("workflow_dispatch", dispatch_event("greet in the background"))
+
+    assert run.returncode == 0, run.stderr
+    left = subprocess.run(["pgrep", "-f", "sleep 297.5"], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
