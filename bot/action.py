@@ -45,6 +45,8 @@ class RunnerContext:
     actor: str | None
     output_path: Path | None
     summary_path: Path | None
+    # Set by the container's entrypoint when Codex's sandbox cannot start there.
+    sandbox_unavailable: str | None = None
 
 
 def runner_context(environ: Mapping[str, str]) -> RunnerContext:
@@ -78,6 +80,7 @@ def runner_context(environ: Mapping[str, str]) -> RunnerContext:
         actor=environ.get("GITHUB_ACTOR"),
         output_path=path("GITHUB_OUTPUT"),
         summary_path=path("GITHUB_STEP_SUMMARY"),
+        sandbox_unavailable=environ.get("CODEX_PR_BOT_SANDBOX_UNAVAILABLE") or None,
     )
 
 

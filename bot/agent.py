@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import openai
-from agents import Agent, RunConfig, Runner
+from agents import Agent, RunConfig, Runner, set_tracing_export_api_key
 from agents.exceptions import AgentsException, MaxTurnsExceeded
 from agents.mcp import MCPServerStdio, create_static_tool_filter
 from agents.models.openai_responses import OpenAIResponsesModel
@@ -136,6 +136,10 @@ async def run_agent(
         mcp_servers=[codex],
         output_type=AgentResult,
     )
+    if tracing:
+        # The exporter reads OPENAI_API_KEY itself, which the bot keeps out of its
+        # environment; hand it the key directly.
+        set_tracing_export_api_key(endpoint.api_key)
     try:
         async with codex:
             run = await Runner.run(

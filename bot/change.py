@@ -37,6 +37,9 @@ def codex_server(
         environ, codex_home=codex_home(settings, environ), model_key=endpoint.api_key
     )
     if settings.mcp_command:
+        # Another server brings its own Codex configuration; it can reach the model
+        # through the bot's proxy with the usual variables, still without the real key.
+        env |= {"OPENAI_BASE_URL": endpoint.base_url or "", "OPENAI_API_KEY": endpoint.api_key}
         command, *args = shlex.split(settings.mcp_command)
         return CodexServerCommand(command=command, args=tuple(args), env=env)
     args = [

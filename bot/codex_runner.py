@@ -185,8 +185,11 @@ class _Progress:
             elif isinstance(item, AgentMessageThreadItem):
                 self.final = item.text
         elif isinstance(payload, ThreadTokenUsageUpdatedNotification):
-            total = payload.token_usage.total
-            self.input_tokens, self.output_tokens = total.input_tokens, total.output_tokens
+            # `total` counts the whole thread (earlier turns, earlier runs); this turn
+            # costs the sum of each model request's own usage.
+            last = payload.token_usage.last
+            self.input_tokens += last.input_tokens
+            self.output_tokens += last.output_tokens
         elif isinstance(payload, TurnCompletedNotification):
             self.completed = payload
             return payload

@@ -16,7 +16,7 @@ from bot import messages
 from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.authz import authorize_commenter
-from bot.errors import BotError
+from bot.errors import BotError, ConfigError
 from bot.events import Batch, EmptyRequest, Request, Trigger
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
@@ -206,6 +206,12 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     from bot.deadline import Interrupted, run_within
     from bot.instructions import agent_input
 
+    if job.context.sandbox_unavailable and job.settings.sandbox == "read-only":
+        raise ConfigError(
+            f"Codex's read-only sandbox cannot start here: {job.context.sandbox_unavailable}",
+            hint="Use sandbox: workspace-write (in a container Codex then runs without its "
+            "sandbox, the container being the boundary), or a runner where it can start.",
+        )
     repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
     removed = repo.remove_persisted_credentials()
     if removed:

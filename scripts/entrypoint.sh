@@ -60,9 +60,15 @@ if [[ $requested == read-only || $requested == workspace-write ]]; then
         hint=""
         [[ $reason != *namespace* ]] ||
             hint=" Docker's default seccomp profile forbids the namespaces bubblewrap needs."
-        printf '::warning title=codex-pr-bot::%s\n' \
-            "Codex's ${requested} sandbox cannot start in this container (${reason:-no reason given}).${hint} Codex runs with danger-full-access instead: the container is the boundary, and Codex's commands can change anything in it."
-        export INPUT_SANDBOX=danger-full-access CODEX_SANDBOX_MODE=danger-full-access
+        if [[ $requested == read-only ]]; then
+            # Read-only cannot be kept without the sandbox, and widening it silently would
+            # betray the choice: the bot refuses the request and says why.
+            export CODEX_PR_BOT_SANDBOX_UNAVAILABLE="${reason:-no reason given}.${hint}"
+        else
+            printf '::warning title=codex-pr-bot::%s\n' \
+                "Codex's ${requested} sandbox cannot start in this container (${reason:-no reason given}).${hint} Codex runs with danger-full-access instead: the container is the boundary, and Codex's commands can change anything in it."
+            export INPUT_SANDBOX=danger-full-access CODEX_SANDBOX_MODE=danger-full-access
+        fi
     fi
 fi
 

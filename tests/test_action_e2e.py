@@ -315,3 +315,25 @@ def test_bad_setting_fails_cleanly_and_writes_nothing(runner: Runner, github: Gi
     assert "Input 'sandbox'" in run.stderr
     assert run.outputs == {}
     assert github.requests == []
+
+
+def test_read_only_is_refused_where_its_sandbox_cannot_start(
+    runner: Runner, github: GitHubFake
+) -> None:
+    # What the container's entrypoint says when bubblewrap cannot create namespaces.
+    runner.inputs["INPUT_SANDBOX"] = "read-only"
+    runner.inputs["CODEX_PR_BOT_SANDBOX_UNAVAILABLE"] = (
+        "bwrap: No permissions to create a new namespace."
+    )
+    number, comment = issue_with_comment(github, "/codex explain the code")
+
+    run = runner.run(
+        "issue_comment",
+        comment_event("/codex explain the code", issue_number=number, comment_id=comment),
+    )
+
+    assert run.returncode == 1
+    reply = github.comments(number)[-1].body
+    assert "read-only sandbox cannot start here" in reply
+    assert "workspace-write" in reply
+    assert runner.model.requests == []
