@@ -337,3 +337,56 @@ def test_read_only_is_refused_where_its_sandbox_cannot_start(
     assert "read-only sandbox cannot start here" in reply
     assert "workspace-write" in reply
     assert runner.model.requests == []
+
+
+def test_base_input_is_where_the_change_starts_and_lands(
+    runner: Runner, github: GitHubFake, remote: GitRemote, tmp_path: Path
+) -> None:
+    other = remote.clone(tmp_path / "other")
+    git("switch", "-q", "-c", "develop", cwd=other)
+    (other / "develop.txt").write_text("only on develop\n")
+    git("add", "-A", cwd=other)
+    git("-c", "user.name=m", "-c", "user.email=m@x", "commit", "-qm", "develop", cwd=other)
+    git("push", "-q", str(remote.bare), "develop", cwd=other)
+    runner.inputs["INPUT_BASE"] = "develop"
+    number, comment = issue_with_comment(github, "/codex add a greeting file")
+    script_greeting(runner.model)
+
+    run = runner.run(
+        "issue_comment",
+        comment_event("/codex add a greeting file", issue_number=number, comment_id=comment),
+    )
+
+    assert run.returncode == 0, run.stderr
+    [pull] = github.pulls
+    assert pull.base == "develop"
+    assert pull.head is not None
+    assert remote.commits_between("develop", pull.head) == 1
+    assert remote.show(pull.head, "develop.txt") == "only on develop\n"
+
+
+def test_second_request_on_the_same_issue_builds_on_the_first(
+    runner: Runner, github: GitHubFake, remote: GitRemote
+) -> None:
+    number, comment = issue_with_comment(github, "/codex add a greeting file")
+    script_greeting(runner.model)
+    runner.run(
+        "issue_comment",
+        comment_event("/codex add a greeting file", issue_number=number, comment_id=comment),
+    )
+    second = github.add_comment(number, "/codex and a farewell", "Codertocat")
+    runner.model.add("orchestrator", delegate(), finish(title="Greet and say goodbye"))
+    runner.model.add("codex", Shell("echo bye > bye.txt"), Say("Added bye.txt."))
+
+    run = runner.run(
+        "issue_comment",
+        comment_event("/codex and a farewell", issue_number=number, comment_id=second),
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pr_updated"
+    [pull] = github.pulls
+    assert pull.head is not None
+    assert remote.commits_between("main", pull.head) == 2
+    assert remote.show(pull.head, "hello.txt") == "hello\n"  # the first request's work stays
+    assert remote.show(pull.head, "bye.txt") == "bye\n"
