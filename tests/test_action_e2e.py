@@ -7,6 +7,7 @@ response against GitHub's OpenAPI description; the model is scripted.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
