@@ -26,7 +26,7 @@ _HINTS = {
     "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
     "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
     "fetch first": "The branch moved on the remote while the bot worked; run again.",
-    "not a git repository": "Run actions/checkout before this action.",
+    "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
 }
 
 
@@ -95,6 +95,8 @@ class Repository:
                 check=False,
             )
         except OSError as exc:
+            if not self.path.is_dir():
+                raise GitError(f"{self.path} is not a folder.", hint="Check --repo.") from None
             raise GitError(f"git could not start: {exc}", hint="Install git.") from None
         if done.returncode not in (0, allow_exit):
             stderr = redact(done.stderr.strip() or done.stdout.strip(), self._secrets)
