@@ -44,6 +44,7 @@ class Report:
             "pr_number": str(self.pr_number or ""),
             "branch": self.branch,
             "summary": self.summary,
+            "files_changed": str(len(self.files)),
             "tokens": str(self.tokens),
             "duration_seconds": f"{self.duration_seconds:.1f}",
         }

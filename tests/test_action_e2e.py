@@ -64,6 +64,7 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
         sent[request.role] += len(json.dumps(request.body["input"])) // 4 + 1
     assert sent["codex"] > sent["orchestrator"] > 0
     assert int(run.outputs.pop("tokens")) >= sent["codex"] + sent["orchestrator"]
+    assert run.outputs.pop("files_changed") == "1"
     assert float(run.outputs.pop("duration_seconds")) > 0
     assert run.outputs == {
         "conclusion": "pr_opened",
