@@ -16,180 +16,33 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 if not __package__:  # run as a script: import the sibling modules as package "tests.rig"
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "tests.rig"
 
-from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
-from openapi_core.validation.schemas import (
-    oas30_read_schema_validators_factory,
-    oas30_write_schema_validators_factory,
-)
-from openapi_core.validation.schemas._validators import (
-    build_forbid_unspecified_additional_properties_validator,
-)
-from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers
 
-from .github_handlers import HANDLERS, add_comment, add_issue, add_pull
-from .github_state import DOCS, Comment, GitHubState, HTTPError, Issue, Reaction, fake_sha
-
-SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures/github-rest/api.github.com.subset.json"
-SPEC_SERVER = "https://api.github.com"  # the spec's `servers`: requests are checked as if sent here
-# Statuses GitHub sends on any operation although the spec lists them only on some.
-UNDOCUMENTED_OK = frozenset({401, 403, 404, 429, 500, 502, 503, 504})
-SECONDARY_RATE_LIMIT = (
-    "You have exceeded a secondary rate limit. Please wait a few minutes "
-    "before you try again. If you reach out to GitHub Support for help, "
-    "please include the request ID FAKE:1."
-)
+from .github_handlers import add_comment, add_issue, add_pull
+from .github_openapi import SPEC_PATH as SPEC_PATH  # re-exported: the tests read the spec
+from .github_openapi import spec
+from .github_rest import SECONDARY_RATE_LIMIT as SECONDARY_RATE_LIMIT  # re-exported
+from .github_rest import Recorded as Recorded  # re-exported: the benchmarks replay these
+from .github_rest import RestApi
+from .github_state import Comment, GitHubState, Issue, Reaction, fake_sha
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: re.Pattern[str]
-    operation: str
-    statuses: frozenset[int]
-    strict: bool  # responses checked with additionalProperties forbidden (not under allOf)
+class GitHubFake(RestApi):
+    """The REST API of one repository, served over HTTP, with helpers for tests."""
 
-
-class _ClosedSchemas(SchemaValidatorsFactory):
-    """Validators that treat every schema without `additionalProperties` as closed, so a
-    misspelt request field is an error (GitHub would silently ignore it) and the fake cannot
-    send undocumented fields. Same rule as openapi-core's
-    `additional_properties_default_policy="forbid"`, but that rebuilds the validator class
-    and copies the format checker on every call (+1 ms); here both are built once."""
-
-    def __init__(self, base: SchemaValidatorsFactory) -> None:
-        checker = copy.deepcopy(base.format_checker)
-        checker.checks("timestamp")(lambda v: isinstance(v, int))  # GitHub's own format
-        super().__init__(
-            build_forbid_unspecified_additional_properties_validator(base.schema_validator_cls),
-            checker,
-        )
-
-    def get_format_checker(
-        self, format_validators: Any = None, extra_format_validators: Any = None
-    ) -> Any:
-        return self.format_checker
-
-
-@cache
-def spec() -> tuple[OpenAPI, OpenAPI, OpenAPI, tuple[Route, ...]]:
-    """(requests, responses, lenient responses) OpenAPI objects and the routes, built once
-    per process (~5 ms; checking the spec itself with openapi-spec-validator would add
-    ~0.2 s and is left to the tests). Lenient (open schemas) is only for responses under
-    `allOf`, which closed schemas cannot express."""
-    data = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    routes = []
-    for path, item in data["paths"].items():
-        rx = "/".join(
-            f"(?P<{s[1:-1]}>[^/]+)" if s.startswith("{") else re.escape(s) for s in path.split("/")
-        )
-        for method, o in item.items():
-            if isinstance(o, dict) and "operationId" in o:
-                statuses = frozenset(int(s) for s in o["responses"] if s.isdigit())
-                strict = '"allOf"' not in json.dumps(o["responses"])
-                routes.append(
-                    Route(method.upper(), re.compile(rx + "$"), o["operationId"], statuses, strict)
-                )
-    routes.sort(key=lambda r: r.pattern.pattern.count("(?P"))  # literal segments first
-    apis = [
-        OpenAPI.from_dict(
-            data, config=Config(spec_validator_cls=None, schema_validators_factory=factory)
-        )
-        for factory in (
-            _ClosedSchemas(oas30_write_schema_validators_factory),
-            _ClosedSchemas(oas30_read_schema_validators_factory),
-            None,
-        )
-    ]
-    return apis[0], apis[1], apis[2], tuple(routes)
-
-
-@dataclass
-class _Request:  # openapi_core.protocols.Request
-    method: str
-    path: str
-    body: bytes | None
-    content_type: str
-    parameters: RequestParameters
-    host_url: str = SPEC_SERVER
-
-
-@dataclass
-class _Response:  # openapi_core.protocols.Response
-    status_code: int
-    data: bytes | None
-    headers: Headers
-    content_type: str
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str  # without the API prefix and the query
-    query: dict[str, str]
-    status: int
-    body: Any  # the JSON the client sent, None without a body
-    response: Any  # the JSON the fake answered
-    token: str | None  # the token in the Authorization header, whether right or wrong
-    operation: str | None  # operationId, None when the path is not in the spec subset
-    time: float
-    injected: bool = False  # answered by fail_next()
-
-
-@dataclass
-class _Fault:
-    method: str
-    pattern: re.Pattern[str]
-    status: int
-    headers: dict[str, str]
-    body: dict[str, Any]
-    times: int
-
-
-def describe(err: Exception) -> str:
-    """One readable line per schema error of an openapi-core error."""
-    cause = err.__cause__
-    found = list(getattr(cause, "schema_errors", None) or [])
-    if not found:
-        return f"{type(err).__name__}: {err}" + (f" ({cause})" if cause else "")
-    where = str(err).split(" not valid", 1)[0].split(": Value", 1)[0]
-    parts = []
-    for e in found:
-        context = getattr(e, "context", None) or []
-        why = f" [{'; '.join(c.message[:120] for c in context[:3])}]" if context else ""
-        at = "/".join(map(str, e.absolute_path)) or "<root>"
-        parts.append(f"{at}: {e.message[:200]}{why}")
-    return f"{type(err).__name__} ({where}): " + " | ".join(parts)
-
-
-def _error(status: int, message: str) -> dict[str, Any]:
-    return {"message": message, "documentation_url": DOCS, "status": str(status)}
-
-
-def _token(header: str | None) -> str | None:
-    scheme, _, value = (header or "").partition(" ")
-    return value.strip() if scheme.lower() in ("token", "bearer") else None
-
-
-class GitHubFake:
     def __init__(
         self,
         *,
@@ -205,8 +58,8 @@ class GitHubFake:
         port: int = 0,
         prefix: str = "/api/v3",
     ) -> None:
-        self.token, self.host, self.port, self.prefix = token, host, port, prefix.rstrip("/")
-        self.state = GitHubState(
+        self.host, self.port = host, port
+        state = GitHubState(
             owner=owner,
             repo=repo,
             default_branch=default_branch,
@@ -215,10 +68,7 @@ class GitHubFake:
             branch_sha=branch_sha or fake_sha,
             commits_between=commits_between or (lambda base, head: 1),
         )
-        self.requests: list[Recorded] = []
-        self.validation_errors: list[str] = []
-        self.validation_seconds, self.validations = 0.0, 0  # time spent in openapi-core
-        self._faults: list[_Fault] = []
+        super().__init__(state, token=token, prefix=prefix.rstrip("/"))
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.api_url = self.server_url = ""
@@ -314,26 +164,6 @@ class GitHubFake:
         with self.state.lock:
             return copy.deepcopy(self.state.reactions.get(("issue", issue_number), []))
 
-    def fail_next(
-        self,
-        method: str,
-        path_regex: str,
-        status: int,
-        headers: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next `times` requests whose path (no prefix, no query) matches
-        `path_regex` (re.search) with this status instead of handling them."""
-        if body is None:
-            body = _error(status, SECONDARY_RATE_LIMIT if status in (403, 429) else "Fake error")
-        with self.state.lock:
-            self._faults.append(
-                _Fault(
-                    method.upper(), re.compile(path_regex), status, dict(headers or {}), body, times
-                )
-            )
-
     def snapshot(self) -> dict[str, Any]:
         with self.state.lock:
             return {
@@ -346,153 +176,6 @@ class GitHubFake:
                 "requests": [asdict(r) for r in self.requests],
                 "validation_errors": list(self.validation_errors),
             }
-
-    # ---- one request --------------------------------------------------------------------
-    def handle(
-        self, method: str, target: str, headers: Headers, raw: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
-        url = urlsplit(target)
-        query = dict(parse_qsl(url.query, keep_blank_values=True))
-        path = unquote(url.path)
-        rec = Recorded(
-            method,
-            path,
-            query,
-            0,
-            None,
-            None,
-            _token(headers.get("Authorization")),
-            None,
-            time.time(),
-        )
-        with self.state.lock:
-            self.requests.append(rec)
-            return self._handle(rec, url.path, url.query, headers, raw)
-
-    def _handle(
-        self, rec: Recorded, raw_path: str, raw_query: str, headers: Headers, raw: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
-        api, _, _, routes = spec()
-        extra: dict[str, str] = {}
-        route, params, request = None, {}, None
-        try:
-            rec.body = json.loads(raw) if raw else None
-        except ValueError:
-            return self._reply(rec, None, None, 400, _error(400, "Problems parsing JSON"), extra)
-        if not raw_path.startswith(self.prefix + "/"):
-            self.validation_errors.append(f"{rec.method} {rec.path}: outside {self.api_url}")
-            return self._reply(rec, None, None, 404, _error(404, "Not Found"), extra)
-        rec.path = rec.path[len(self.prefix) :]
-        for r in routes:
-            m = r.pattern.match(rec.path)
-            if r.method == rec.method and m:
-                route, params, rec.operation = r, m.groupdict(), r.operation
-                break
-        if route is None:
-            self.validation_errors.append(
-                f"{rec.method} {rec.path}: no such operation in the OpenAPI subset"
-            )
-        fault = next(
-            (f for f in self._faults if f.method == rec.method and f.pattern.search(rec.path)), None
-        )
-        if fault is not None:
-            fault.times -= 1
-            if fault.times <= 0:
-                self._faults.remove(fault)
-            rec.injected = True
-            return self._reply(rec, route, None, fault.status, fault.body, fault.headers)
-        if rec.token != self.token:  # GitHub would serve some reads anonymously: not here
-            message = "Requires authentication" if rec.token is None else "Bad credentials"
-            return self._reply(rec, route, None, 401, _error(401, message), extra)
-        if route is None:
-            return self._reply(rec, None, None, 404, _error(404, "Not Found"), extra)
-        request = _Request(
-            rec.method.lower(),
-            raw_path[len(self.prefix) :],
-            raw or None,
-            (headers.get("Content-Type") or "application/json").lower(),
-            RequestParameters(query=ImmutableMultiDict(parse_qsl(raw_query)), header=headers),
-        )
-        errors = self._timed(lambda: list(api.iter_request_errors(request)))
-        if errors:
-            text = "; ".join(describe(e) for e in errors)
-            self.validation_errors.append(
-                f"{rec.method} {rec.path} ({route.operation}) request: {text}"
-            )
-            body = {"message": f"Invalid request.\n\n{text}", "documentation_url": DOCS}
-            return self._reply(rec, None, None, 422, body, extra)  # already reported
-        try:
-            if "owner" in params and (params["owner"].lower(), params["repo"].lower()) != (
-                self.state.owner.lower(),
-                self.state.repo.lower(),
-            ):
-                raise HTTPError(404, "Not Found")
-            status, data, extra = HANDLERS[route.operation](self.state, params, rec.query, rec.body)
-        except HTTPError as e:
-            status, data = e.status, e.body
-        except Exception as e:  # a bug in the fake: answer like GitHub's 500 and say so
-            self.validation_errors.append(f"{rec.method} {rec.path}: fake crashed: {e!r}")
-            status, data = 500, _error(500, "Server Error")
-        return self._reply(rec, route, request, status, data, extra)
-
-    def _reply(
-        self,
-        rec: Recorded,
-        route: Route | None,
-        request: _Request | None,
-        status: int,
-        data: Any,
-        extra: Mapping[str, str],
-    ) -> tuple[int, dict[str, str], bytes]:
-        body = json.dumps(data).encode()
-        used = len(self.requests)
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "X-GitHub-Media-Type": "github.v3; format=json",
-            "X-GitHub-Request-Id": f"FAKE:{used}",
-            "X-RateLimit-Limit": "5000",
-            "X-RateLimit-Remaining": str(max(0, 5000 - used)),
-            "X-RateLimit-Reset": str(int(time.time()) + 3600),
-            "X-RateLimit-Used": str(used),
-            "X-RateLimit-Resource": "core",
-            **extra,
-        }
-        rec.status, rec.response = status, data
-        if route is not None and (status in route.statuses or status not in UNDOCUMENTED_OK):
-            self._check_response(rec, route, request, status, body, headers)
-        return status, headers, body
-
-    def _timed(self, check: Callable[[], list[Exception]]) -> list[Exception]:
-        started = time.perf_counter()
-        try:
-            return check()
-        finally:
-            self.validation_seconds += time.perf_counter() - started
-            self.validations += 1
-
-    def _check_response(
-        self,
-        rec: Recorded,
-        route: Route,
-        request: _Request | None,
-        status: int,
-        body: bytes,
-        headers: dict[str, str],
-    ) -> None:
-        if request is None:  # answered before request validation: check against the path only
-            request = _Request(
-                rec.method.lower(), rec.path, None, "application/json", RequestParameters()
-            )
-        response = _Response(status, body, Headers(list(headers.items())), headers["Content-Type"])
-        _, strict, lenient, _ = spec()
-        api = strict if route.strict else lenient
-        errors = self._timed(lambda: list(api.iter_response_errors(request, response)))
-        if errors:
-            self.validation_errors.append(
-                f"{rec.method} {rec.path} ({route.operation}) response {status}"
-                f"{' (fail_next)' if rec.injected else ' (bug in the fake)'}: "
-                + "; ".join(describe(e) for e in errors)
-            )
 
 
 class _Server(ThreadingHTTPServer):

@@ -4,65 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import signal
 import socket
 import sys
 import threading
-import time
-import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
+if not __package__:  # run as a script: import the sibling modules as package "tests.rig"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    __package__ = "tests.rig"
 
-@dataclass(frozen=True)
-class Shell:
-    """Codex runs this shell command (a string run by bash)."""
-
-    command: str
-
-
-@dataclass(frozen=True)
-class Call:
-    """Call a function tool, e.g. Call("codex", {"prompt": "..."})."""
-
-    name: str
-    arguments: dict[str, object]
-
-
-@dataclass(frozen=True)
-class Say:
-    """A final assistant message (for structured output: the JSON string)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Fail:
-    """Answer with an HTTP error shaped like OpenAI's."""
-
-    status: int = 500
-    message: str = "scripted failure"
-
-
-@dataclass(frozen=True)
-class Hang:
-    """Accept the request, then send nothing for `seconds`."""
-
-    seconds: float = 3600
-
-
-Role = Literal["orchestrator", "codex"]
-Item: TypeAlias = Shell | Call | Say
-Step: TypeAlias = Item | Fail | Hang | list[Item]
-Json: TypeAlias = dict[str, Any]
-
-# Tool names only Codex offers; the orchestrator's MCP tools are named codex and codex-reply.
-CODEX_TOOLS = frozenset({"exec", "exec_command", "shell", "shell_command", "apply_patch"})
+from .scripted_responses import EARLIER_THREAD_ID as EARLIER_THREAD_ID  # re-exported
+from .scripted_responses import THREAD_ID as THREAD_ID  # re-exported
+from .scripted_responses import answer, classify, response, sse_events
+from .scripted_steps import Call as Call  # re-exported, as are the other steps
+from .scripted_steps import Fail as Fail
+from .scripted_steps import Hang as Hang
+from .scripted_steps import Json, Role, Step, decode
+from .scripted_steps import Say as Say
+from .scripted_steps import Shell as Shell
 
 
 @dataclass(frozen=True)
@@ -75,149 +41,6 @@ class RecordedRequest:
     body: Json
     status: int  # the HTTP status we answered with; 0 for Hang, which sends nothing
     step: Step | None  # None when no scripted step was played (401, 404, script exhausted)
-
-
-def classify(body: Json) -> Role:
-    """Codex's requests offer its own tools; everything else is the orchestrator's."""
-    return "codex" if _tool_names(body) & CODEX_TOOLS else "orchestrator"
-
-
-def _tool_names(body: Json) -> set[str]:
-    # Code-mode models (Codex's default slug) get their tools in an `additional_tools` input
-    # item, grouped in namespaces, instead of the top-level `tools` array.
-    names: set[str] = set()
-    pending = list(body.get("tools") or [])
-    if isinstance(inputs := body.get("input"), list):
-        pending += [t for i in inputs if i.get("type") == "additional_tools" for t in i["tools"]]
-    while pending:
-        tool = pending.pop()
-        names.add(str(tool.get("name")))
-        pending.extend(tool.get("tools") or [])
-    return names
-
-
-def _answer(step: Step | None, role: Role, body: Json) -> tuple[int, str, list[Json]]:
-    """The HTTP status, error message and output items that play `step`; 0 sends nothing."""
-    if isinstance(step, Fail):
-        return step.status, step.message, []
-    if isinstance(step, Hang):
-        return 0, "", []
-    if step is None and role == "orchestrator":
-        return 500, "orchestrator script exhausted", []
-    items = step if isinstance(step, list) else [step or Say("done")]
-    try:
-        return 200, "", [_output_item(item, body) for item in items]
-    except ValueError as error:
-        return 500, f"cannot play {step!r} for the {role}: {error}", []
-
-
-THREAD_ID = "$THREAD_ID"  # in Call arguments: the threadId of the latest tool output
-# In Call arguments: the thread id the request's text names (a follow-up's context).
-EARLIER_THREAD_ID = "$EARLIER_THREAD_ID"
-
-
-def _named_thread_id(body: Json) -> str:
-    found = re.search(r"Codex thread of this pull request: ([0-9A-Za-z-]+)", json.dumps(body))
-    if not found:
-        raise ValueError("no earlier thread named in the request")
-    return found.group(1)
-
-
-def _latest_thread_id(body: Json) -> str:
-    """The threadId the last ``codex`` call returned, read from the request's input."""
-    for entry in reversed(body.get("input") or []):
-        if isinstance(entry, dict) and entry.get("type") == "function_call_output":
-            output = entry.get("output")
-            text = output if isinstance(output, str) else json.dumps(output)
-            found = re.search(r'threadId\\?"\s*:\s*\\?"([^"\\]+)', text)
-            if found:
-                return found.group(1)
-    raise ValueError("no threadId in any earlier tool output")
-
-
-def _output_item(item: Item, body: Json) -> Json:
-    if isinstance(item, Call):
-        fill = {THREAD_ID: _latest_thread_id, EARLIER_THREAD_ID: _named_thread_id}
-        played = {
-            key: fill[value](body) if isinstance(value, str) and value in fill else value
-            for key, value in item.arguments.items()
-        }
-        return _item("function_call", name=item.name, arguments=json.dumps(played))
-    if isinstance(item, Say):
-        text = {"type": "output_text", "text": item.text, "annotations": [], "logprobs": []}
-        return _item("message", role="assistant", content=[text])
-    # The shell tool Codex offers depends on the model slug; answer in the shape it asked for.
-    names = _tool_names(body)
-    if "exec" in names:  # code mode: a JavaScript cell that calls the nested shell tool
-        source = f"text(await tools.exec_command({json.dumps({'cmd': item.command})}));"
-        return _item("custom_tool_call", name="exec", input=source)
-    for name, arguments in [
-        ("exec_command", {"cmd": item.command}),
-        ("shell_command", {"command": item.command}),
-        ("shell", {"command": ["bash", "-lc", item.command]}),
-    ]:
-        if name in names:
-            return _item("function_call", name=name, arguments=json.dumps(arguments))
-    raise ValueError(f"no shell tool among {sorted(names)}")
-
-
-def _item(kind: str, **fields: object) -> Json:
-    prefix = {"message": "msg", "function_call": "fc", "custom_tool_call": "ctc"}[kind]
-    call = {} if kind == "message" else {"call_id": _id("call")}
-    return {"type": kind, "id": _id(prefix), **call, "status": "completed", **fields}
-
-
-def _id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def _response(body: Json, output: list[Json], status: str) -> Json:
-    tokens_in = len(json.dumps(body.get("input", ""))) // 4 + 1  # roughly, and never zero
-    tokens_out = len(json.dumps(output)) // 4 + 1
-    return {
-        "id": _id("resp"),
-        "object": "response",
-        "created_at": int(time.time()),
-        "status": status,
-        "model": body.get("model", "scripted"),
-        "output": output,
-        "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        "tool_choice": body.get("tool_choice", "auto"),
-        "tools": body.get("tools", []),
-        "usage": {
-            "input_tokens": tokens_in,
-            "output_tokens": tokens_out,
-            "total_tokens": tokens_in + tokens_out,
-            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "output_tokens_details": {"reasoning_tokens": 0},
-        },
-    }
-
-
-def _event(kind: str, **fields: object) -> Json:
-    return {"type": f"response.{kind}", **fields}
-
-
-def _sse_events(body: Json, output: list[Json]) -> Iterator[Json]:
-    yield _event("created", response=_response(body, [], "in_progress"))
-    for index, item in enumerate(output):
-        at: Json = {"output_index": index, "item_id": item["id"]}
-        started = {**item, "status": "in_progress"}
-        if item["type"] == "message":
-            part, in_part = item["content"][0], {**at, "content_index": 0}
-            yield _event("output_item.added", output_index=index, item={**started, "content": []})
-            yield _event("content_part.added", **in_part, part={**part, "text": ""})
-            yield _event("output_text.delta", **in_part, delta=part["text"], logprobs=[])
-            yield _event("output_text.done", **in_part, text=part["text"], logprobs=[])
-            yield _event("content_part.done", **in_part, part=part)
-        else:
-            field = "input" if item["type"] == "custom_tool_call" else "arguments"
-            kind = "custom_tool_call_input" if field == "input" else "function_call_arguments"
-            yield _event("output_item.added", output_index=index, item={**started, field: ""})
-            yield _event(f"{kind}.delta", **at, delta=item[field])
-            yield _event(f"{kind}.done", **at, **{field: item[field]})
-        yield _event("output_item.done", output_index=index, item=item)
-    yield _event("completed", response=_response(body, output, "completed"))
 
 
 class ScriptedModel:
@@ -321,7 +144,7 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
                 status, problem = 400, "the request body is not a JSON object"
             else:
                 step = model._next(role)
-                status, problem, output = _answer(step, role, body)
+                status, problem, output = answer(step, role, body)
             # Record before answering, so a test sees a Hang request while it hangs.
             model._record(RecordedRequest(role, self.path, headers, body, status, step))
             if isinstance(step, Hang):
@@ -330,7 +153,7 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
             elif status != 200:
                 self._error(status, problem)
             elif not body.get("stream"):
-                self._send(200, json.dumps(_response(body, output, "completed")))
+                self._send(200, json.dumps(response(body, output, "completed")))
             else:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -338,7 +161,7 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")  # the body ends when the socket closes
                 self.end_headers()
                 self.close_connection = True
-                for number, event in enumerate(_sse_events(body, output)):
+                for number, event in enumerate(sse_events(body, output)):
                     data = json.dumps({**event, "sequence_number": number})
                     self.wfile.write(f"event: {event['type']}\ndata: {data}\n\n".encode())
 
@@ -359,26 +182,6 @@ def _make_handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _decode(raw: object) -> Step:
-    if isinstance(raw, list):
-        items = [_decode(r) for r in raw]
-        if not all(isinstance(i, Shell | Call | Say) for i in items):
-            raise ValueError(f"only shell/call/say can share a response: {raw!r}")
-        return [i for i in items if isinstance(i, Shell | Call | Say)]
-    if isinstance(raw, dict):
-        if "shell" in raw:
-            return Shell(str(raw["shell"]))
-        if "call" in raw:
-            return Call(str(raw["call"]), dict(raw.get("arguments") or {}))
-        if "say" in raw:
-            return Say(str(raw["say"]))
-        if "fail" in raw:
-            return Fail(int(raw["fail"]), str(raw.get("message", "scripted failure")))
-        if "hang" in raw:
-            return Hang(float(raw["hang"]))
-    raise ValueError(f"unknown step: {raw!r}")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--script", required=True, help='JSON: {"orchestrator": [...], ...}')
@@ -392,8 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     model = ScriptedModel(
-        orchestrator=[_decode(s) for s in script.get("orchestrator", [])],
-        codex=[_decode(s) for s in script.get("codex", [])],
+        orchestrator=[decode(s) for s in script.get("orchestrator", [])],
+        codex=[decode(s) for s in script.get("codex", [])],
         api_key=args.api_key,
         host=args.host,
         port=args.port,

@@ -1,0 +1,146 @@
+"""The GitHub fake's handlers for issues, their comments and reactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .github_issue_shapes import comment_json, issue_json, reaction_json
+from .github_operations import op
+from .github_shapes import label_json
+from .github_state import Comment, GitHubState, Issue, Reaction, Reply, invalid, now
+
+
+@op("issues/list-comments")
+def list_comments(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    number = st.issue(int(p["issue_number"])).number
+    found = [c for c in st.comments.values() if c.issue_number == number]
+    if "since" in q:
+        since = datetime.fromisoformat(q["since"])
+        found = [c for c in found if datetime.fromisoformat(c.updated_at) >= since]
+    status, items, headers = st.paginate(
+        found, f"/repos/{st.full_name}/issues/{number}/comments", q
+    )
+    return status, [comment_json(st, c) for c in items], headers
+
+
+@op("issues/create-comment")
+def create_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    issue = st.issue(int(p["issue_number"]))
+    c = add_comment(st, issue.number, body["body"], st.app_login)
+    return 201, comment_json(st, c), {"Location": comment_json(st, c)["url"]}
+
+
+def add_comment(st: GitHubState, number: int, text: str, login: str) -> Comment:
+    ts = now()
+    c = Comment(st.next_id(), number, text, login, ts, ts)
+    st.comments[c.id] = c
+    st.issues[number].updated_at = ts
+    return c
+
+
+@op("issues/get-comment")
+def get_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    return 200, comment_json(st, st.comment(int(p["comment_id"]))), {}
+
+
+@op("issues/update-comment")
+def update_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    c = st.comment(int(p["comment_id"]))
+    c.body, c.updated_at = body["body"], now()
+    return 200, comment_json(st, c), {}
+
+
+def _react(st: GitHubState, key: tuple[str, int], content: str) -> Reply:
+    found = st.reactions.setdefault(key, [])
+    for r in found:
+        if r.user == st.app_login and r.content == content:
+            return 200, reaction_json(st, r), {}
+    r = Reaction(st.next_id(), content, st.app_login, now())
+    found.append(r)
+    return 201, reaction_json(st, r), {}
+
+
+@op("reactions/create-for-issue-comment")
+def react_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    return _react(st, ("comment", st.comment(int(p["comment_id"])).id), body["content"])
+
+
+@op("reactions/create-for-issue")
+def react_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    return _react(st, ("issue", st.issue(int(p["issue_number"])).number), body["content"])
+
+
+@op("issues/get")
+def get_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    return 200, issue_json(st, st.issue(int(p["issue_number"]))), {}
+
+
+def set_state(st: GitHubState, i: Issue, state: str, reason: str | None = None) -> None:
+    """Close or reopen `i`; reopening a pull request fails while its head has another."""
+    if state != i.state:
+        if (
+            state == "open"
+            and i.is_pull
+            and i.base
+            and st.open_pull(st.head_label(i), i.base, other_than=i.number)
+        ):
+            raise invalid(
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": f"A pull request already exists for {st.head_label(i)}.",
+                }
+            )
+        i.state, i.closed_at = state, (now() if state == "closed" else None)
+        i.state_reason = reason or ("completed" if state == "closed" else "reopened")
+
+
+@op("issues/update")
+def update_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    i = st.issue(int(p["issue_number"]))
+    if "title" in body and body["title"] is not None:
+        i.title = str(body["title"])
+    if "body" in body:
+        i.body = body["body"]
+    if "labels" in body:
+        i.labels = [x if isinstance(x, str) else x["name"] for x in body["labels"] or []]
+    if "assignees" in body or "assignee" in body:
+        wanted = body.get("assignees") or ([body["assignee"]] if body.get("assignee") else [])
+        i.assignees = _assignable(st, wanted)
+    if "state" in body:
+        set_state(st, i, body["state"], body.get("state_reason"))
+    i.updated_at = now()
+    return 200, issue_json(st, i), {}
+
+
+def _assignable(st: GitHubState, logins: list[Any]) -> list[str]:
+    """GitHub silently drops assignees who cannot be assigned (here: no collaborator)."""
+    names = [x if isinstance(x, str) else x["login"] for x in logins]
+    return [n for n in names if st.permissions.get(n, "none") != "none"]
+
+
+@op("issues/add-labels")
+def add_labels(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    i = st.issue(int(p["issue_number"]))
+    for x in body["labels"]:
+        name = x if isinstance(x, str) else x["name"]
+        if name not in i.labels:
+            i.labels.append(name)
+    i.updated_at = now()
+    return 200, [label_json(st, n) for n in i.labels], {}
+
+
+@op("issues/add-assignees")
+def add_assignees(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    i = st.issue(int(p["issue_number"]))
+    i.assignees += [a for a in _assignable(st, body.get("assignees", [])) if a not in i.assignees]
+    i.updated_at = now()
+    return 201, issue_json(st, i), {}
+
+
+def add_issue(st: GitHubState, title: str, text: str | None, login: str, **kw: Any) -> Issue:
+    ts = now()
+    i = Issue(len(st.issues) + 1, st.next_id(), title, text, login, ts, ts, **kw)
+    st.issues[i.number] = i
+    return i
