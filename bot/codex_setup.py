@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 OPENAI_API = "https://api.openai.com/v1"
-# The variable Codex's provider reads its key from (Codex ignores OPENAI_API_KEY).
+# The variable Codex's provider reads its credential from (Codex ignores OPENAI_API_KEY):
+# the bot's one-run proxy nonce, never the real key.
 MODEL_KEY_VARIABLE = "CODEX_PR_BOT_MODEL_KEY"
 _PROVIDER = "codex-pr-bot"
 # Names Codex's commands never see, on top of Codex's own default excludes.
