@@ -22,6 +22,7 @@ from agents.models.openai_responses import OpenAIResponsesModel
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
+from bot.codex_setup import OPENAI_API
 from bot.errors import AgentError
 
 log = logging.getLogger("agent")
@@ -136,10 +137,13 @@ async def run_agent(
         mcp_servers=[codex],
         output_type=AgentResult,
     )
-    if tracing:
+    if tracing and endpoint.base_url in (None, OPENAI_API):
         # The exporter reads OPENAI_API_KEY itself, which the bot keeps out of its
-        # environment; hand it the key directly.
+        # environment; hand it the key directly. A gateway's key is never sent to OpenAI.
         set_tracing_export_api_key(endpoint.api_key)
+    elif tracing:
+        log.warning("tracing is off: traces go to OpenAI, and the key is for %s", endpoint.base_url)
+        tracing = False
     try:
         async with codex:
             run = await Runner.run(

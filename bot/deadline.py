@@ -40,7 +40,8 @@ def _parents() -> dict[int, int]:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        parents[int(stat.parent.name)] = int(fields[1])
+        if fields[0] != "Z":  # a zombie has already exited; only its parent can reap it
+            parents[int(stat.parent.name)] = int(fields[1])
     return parents
 
 

@@ -129,6 +129,20 @@ class GitHub:
         with _translated(f"read pull request #{number}"):
             return _pull(self._gh.withLazy(False).get_repo(self.repository).get_pull(number))
 
+    def find_open_pull(self, head: str) -> Pull | None:
+        """The open pull request from this repository's branch ``head``, if any."""
+        owner = self.repository.split("/")[0]
+        with _translated(f"find the pull request from {head}"):
+            for pr in self._repo.get_pulls(state="open", head=f"{owner}:{head}"):
+                return _pull(pr)
+        return None
+
+    def update_pull(self, number: int, *, title: str, body: str) -> Pull:
+        with _translated(f"update pull request #{number}"):
+            pr = self._repo.get_pull(number)
+            pr.edit(title=title, body=body)
+            return _pull(pr)
+
     def open_pull(
         self, *, head: str, base: str, title: str, body: str, draft: bool = False
     ) -> tuple[Pull, bool]:
@@ -141,12 +155,7 @@ class GitHub:
         except GithubException as exc:
             if exc.status != 422 or "already exists" not in str(exc.data):
                 raise _error(exc, f"open a pull request from {head} into {base}") from None
-        owner = self.repository.split("/")[0]
-        with _translated(f"find the pull request from {head}"):
-            existing = list(self._repo.get_pulls(state="open", head=f"{owner}:{head}"))
-        if not existing:
+        existing = self.find_open_pull(head)
+        if existing is None:
             raise GitHubError(f"GitHub says a pull request from {head} exists but lists none.")
-        pr = existing[0]
-        with _translated(f"update pull request #{pr.number}"):
-            pr.edit(title=title, body=body)
-        return _pull(pr), False
+        return self.update_pull(existing.number, title=title, body=body), False

@@ -37,6 +37,13 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class ConfigSnapshot:
+    """Config file → its bytes before the agent worked (None: it did not exist)."""
+
+    files: Mapping[Path, bytes | None]
+
+
+@dataclass(frozen=True)
 class Commit:
     sha: str
     branch: str
@@ -120,20 +127,28 @@ class Repository:
             self._run("config", "--local", "--unset-all", key)
         return keys
 
-    def config_snapshot(self) -> bytes:
-        """The repository's own config, to put back after the agent has worked."""
-        return self._config_file().read_bytes()
+    def config_snapshot(self) -> ConfigSnapshot:
+        """The repository's own config files, to put back after the agent has worked."""
+        files = {}
+        for name in ("config", "config.worktree"):
+            path = self.path / self._run("rev-parse", "--git-path", name).strip()
+            files[path] = path.read_bytes() if path.is_file() else None
+        return ConfigSnapshot(files)
 
-    def restore_config(self, snapshot: bytes) -> None:
-        """Undo whatever the agent's commands wrote into .git/config (a pushurl, an
-        ``insteadOf``, an ``fsmonitor`` command) before any git command trusts it."""
-        config = self._config_file()
-        if config.read_bytes() != snapshot:
-            log.warning("the agent changed .git/config; restoring it")
-            config.write_bytes(snapshot)
+    def restore_config(self, snapshot: ConfigSnapshot) -> None:
+        """Undo whatever the agent's commands wrote into the repository's config (a
+        pushurl, an ``insteadOf``, an ``fsmonitor`` command) before git trusts it again.
 
-    def _config_file(self) -> Path:
-        return self.path / self._run("rev-parse", "--git-path", "config").strip()
+        Plain file writes, no git: git itself would read the config being repaired.
+        """
+        for path, content in snapshot.files.items():
+            current = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+            if current == content:
+                continue
+            log.warning("the agent changed %s; restoring it", path.name)
+            path.unlink(missing_ok=True)  # a symlink is replaced, never followed
+            if content is not None:
+                path.write_bytes(content)
 
     def current_branch(self) -> str:
         return self._run("rev-parse", "--abbrev-ref", "HEAD").strip()
@@ -202,16 +217,6 @@ class Repository:
         """Fetch ``branch`` from origin and check it out, to work on top of it."""
         self._fetch(branch, token)
         self._run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
-
-    def fetch_branch_if_exists(self, branch: str, token: str | None) -> bool:
-        """Like ``fetch_branch``; False (and nothing changed) when origin has no such branch."""
-        try:
-            self.fetch_branch(branch, token)
-        except GitError as exc:
-            if "couldn't find remote ref" in exc.message:
-                return False
-            raise
-        return True
 
     def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot import messages
-from bot.errors import BotError
+from bot.errors import BotError, ConfigError
 from bot.secret_env import known_secrets
 from bot.settings import load_settings
 
@@ -43,6 +43,9 @@ def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
 async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = load_settings(environ)
     settings.model_key()  # fail before the slow imports when no model can be reached
+    unavailable = environ.get("CODEX_PR_BOT_SANDBOX_UNAVAILABLE")  # set by the image
+    if unavailable and settings.sandbox == "read-only":
+        raise ConfigError(f"Codex's read-only sandbox cannot start here: {unavailable}")
     from bot.change import run_agent_phase
     from bot.deadline import Interrupted, run_within
     from bot.gitrepo import Repository

@@ -29,8 +29,9 @@ class Target:
     branch: str
     base: str
     context: str
-    exists: bool  # on origin already: the change goes on top, fast-forward only
-    pull_number: int | None = None  # the pull request whose comment asked for it
+    exists: bool  # continued from origin: the change goes on top, fast-forward only
+    pull_number: int | None = None  # the open pull request of this branch
+    follow_up: bool = False  # asked for in that pull request: push, leave its text alone
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,19 @@ def publish(
     if commit is None:
         return replace(report, conclusion=when_unchanged)
     report = replace(report, files=commit.files)
-    # Never a force push: earlier work on the branch, the bot's or people's, stays.
+    # A branch with an open pull request is continued, never overwritten; one without
+    # (stale, merged or rejected work) was started afresh from the base and replaces it.
     if target.exists:
         repo.push_rebasing(target.branch, to.token, messages.BOT_IDENTITY)
     else:
-        repo.push(target.branch, to.token)
-    if target.pull_number is not None:
+        repo.push(target.branch, to.token, force=True)
+    if target.follow_up:
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=target.pull_number)
+    if target.pull_number is not None:
+        pull = to.github.update_pull(target.pull_number, title=text.title, body=text.body)
+        return replace(
+            report, conclusion=Conclusion.PR_UPDATED, pr_url=pull.url, pr_number=pull.number
+        )
     try:
         pull, created = to.github.open_pull(
             head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft

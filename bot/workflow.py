@@ -182,7 +182,7 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
         context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
         if thread := messages.thread_from(pull.body):
             context += f"\n\nEarlier Codex thread of this pull request: {thread}"
-        return Target(pull.head_branch, pull.base_branch, context, True, pull.number)
+        return Target(pull.head_branch, pull.base_branch, context, True, pull.number, True)
     base = settings.base or request.default_branch or job.github.default_branch()
     context = ""
     if request.task is not None:
@@ -193,11 +193,15 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
     else:
         kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
         branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
-    # A branch from an earlier request or run: continue it rather than replace it.
-    exists = repo.fetch_branch_if_exists(branch, job.token)
-    if not exists and settings.base:
-        repo.fetch_branch(base, job.token)  # start from the base the pull request targets
-    return Target(branch, base, context, exists)
+    # The branch of an earlier request or run whose pull request is still open goes on;
+    # any other (merged, closed, abandoned) is started afresh from the base.
+    open_pull = job.github.find_open_pull(branch)
+    if open_pull is not None:
+        repo.fetch_branch(branch, job.token)
+        return Target(branch, open_pull.base_branch, context, True, open_pull.number)
+    # Start from the base the pull request will target, whatever was checked out.
+    repo.fetch_branch(base, job.token)
+    return Target(branch, base, context, False)
 
 
 async def _work(job: Job, request: Request, report: Report) -> Report:

@@ -226,6 +226,8 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
 ) -> None:
     spy = tmp_path / "spy"
     spy.mkdir()
+    # As after actions/checkout with sparse-checkout: per-worktree config is read too.
+    git("config", "extensions.worktreeConfig", "true", cwd=checkout)
     hook = f"#!/bin/sh\nenv >> {spy}/hook.txt\n"
     tamper = " && ".join(
         [
@@ -235,6 +237,7 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
             ),
             # Reroute the push, and run a command on every `git status` or `git add`.
             f"git config url.http://127.0.0.1:9/.insteadOf {runner.remote.url}",
+            "git config --worktree remote.origin.pushurl http://127.0.0.1:9/elsewhere.git",
             f"git config core.fsmonitor 'env >> {spy}/fsmonitor.txt; false'",
             f"mkdir -p $HOME && printf '[core]\\n\\tfsmonitor = env >> {spy}/global.txt\\n'"
             " >> $HOME/.gitconfig",
@@ -257,6 +260,7 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
     assert "GIT_CONFIG_VALUE_0" not in planted
     assert "insteadOf" not in (checkout / ".git" / "config").read_text()
     assert "fsmonitor" not in (checkout / ".git" / "config").read_text()
+    assert not (checkout / ".git" / "config.worktree").exists()
 
 
 def test_nothing_the_agent_started_outlives_it(runner: Runner) -> None:

@@ -298,3 +298,28 @@ def test_follow_up_resumes_the_earlier_codex_thread(runner: Runner, github: GitH
     assert "Make it louder." in history
     assert pull.head is not None
     assert runner.remote.show(pull.head, "hello.txt") == "HELLO\n"
+
+
+def test_branch_without_an_open_pull_request_starts_afresh(
+    runner: Runner, github: GitHubFake
+) -> None:
+    greeting(runner, "old")
+    runner.run("issue_comment", comment_request(github))
+    [old] = github.pulls
+    # The pull request was merged or closed; its branch was left behind.
+    with github.state.lock:
+        github.state.issues[old.number].state = "closed"
+    again = github.add_comment(1, "/codex add a greeting file", "Codertocat")
+    greeting(runner, "new")
+
+    run = runner.run(
+        "issue_comment",
+        comment_event("/codex add a greeting file", issue_number=1, comment_id=again),
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "pr_opened"
+    assert len(github.pulls) == 2
+    assert old.head is not None
+    assert runner.remote.commits_between("main", old.head) == 1  # replaced, not stacked
+    assert runner.remote.show(old.head, "hello.txt") == "new\n"
