@@ -98,3 +98,27 @@ def test_not_a_repository_says_to_check_out(tmp_path: Path) -> None:
 def test_redact_hides_plain_and_encoded_tokens() -> None:
     encoded = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
     assert redact(f"a {TOKEN} b {encoded}", [TOKEN]) == "a *** b ***"
+
+
+def test_config_is_restored_even_when_the_agent_broke_it(checkout: Path, tmp_path: Path) -> None:
+    repo = Repository(checkout)
+    snapshot = repo.config_snapshot()
+    config = checkout / ".git" / "config"
+    original = config.read_bytes()
+    config.write_text(config.read_text() + "[core\n")  # git itself cannot read this now
+    (checkout / ".git" / "config.worktree").write_text('[remote "origin"]\n\tpushurl = /x\n')
+
+    repo.restore_config(snapshot)
+
+    assert config.read_bytes() == original
+    assert not (checkout / ".git" / "config.worktree").exists()
+    config.unlink()
+    outside = tmp_path / "outside"
+    outside.write_text("not git's")
+    config.symlink_to(outside)
+
+    repo.restore_config(snapshot)
+
+    assert not config.is_symlink()
+    assert config.read_bytes() == original
+    assert outside.read_text() == "not git's"
