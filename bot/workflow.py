@@ -228,6 +228,7 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
     budget = job.settings.timeout_minutes * 60 - job.elapsed()
     budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
+    stopped: str | None = None
     try:
         with job.runtime.untrusted_output():
             run = await run_within(
@@ -236,11 +237,12 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
             print(f"Agent summary: {run.result.summary}", flush=True)
     except Interrupted as stop:
         log.warning("stopped: %s", stop.reason)
-        repo.restore_config(config)  # the finally below comes too late for this path
-        return _publish_partial(job, request, target, repo, report, stop.reason)
+        stopped = stop.reason
     finally:
-        # Before any git command trusts .git/config again.
+        # Before any git command trusts the repository's config again.
         repo.restore_config(config)
+    if stopped is not None:
+        return _publish_partial(job, request, target, repo, report, stopped)
     result = run.result
     report = replace(report, summary=result.summary, tokens=run.total_tokens)
     body = messages.pr_body(
