@@ -133,45 +133,6 @@ stop_last() {
     unset 'pids[-1]'
 }
 
-# The scripted model, recording every request it answers into a JSON-lines file when it
-# stops. (tests/rig/scripted_model.py's standalone mode has no way to hand its requests
-# out, so this wraps its ScriptedModel class.)
-cat >"$work/recording_model.py" <<'PY'
-import json
-import signal
-import sys
-
-from tests.rig.scripted_model import Call, Say, ScriptedModel, Shell
-
-
-def step(raw):
-    if isinstance(raw, list):
-        return [step(item) for item in raw]
-    if "shell" in raw:
-        return Shell(raw["shell"])
-    if "call" in raw:
-        return Call(raw["call"], raw.get("arguments", {}))
-    return Say(raw["say"])
-
-
-script_path, record_path = sys.argv[1:3]
-with open(script_path, encoding="utf-8") as file:
-    script = json.load(file)
-signals = {signal.SIGINT, signal.SIGTERM}
-signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-model = ScriptedModel(
-    orchestrator=[step(s) for s in script.get("orchestrator", [])],
-    codex=[step(s) for s in script.get("codex", [])],
-)
-with model:
-    print(f"READY {model.base_url}", flush=True)
-    signal.sigwait(signals)
-with open(record_path, "w", encoding="utf-8") as file:
-    for request in model.requests:
-        record = {"role": request.role, "status": request.status, "body": request.body}
-        file.write(json.dumps(record) + "\n")
-PY
-
 # Checks, in Python for the JSON; each prints what it proved or exits non-zero.
 cat >"$work/check.py" <<'PY'
 import json
@@ -369,8 +330,8 @@ skill_smoke() {
  "codex": [{"shell": "bash /app/.codex/skills/mcp-skill-smoke/scripts/smoke.sh"},
            {"say": "skill-smoke.txt says: $marker"}]}
 EOF
-        serve "$name-model" env PYTHONPATH="$ROOT" "$PY" "$work/recording_model.py" \
-            "$work/$name.json" "$work/$name.requests.jsonl"
+        serve "$name-model" "$PY" "$ROOT/tests/rig/scripted_model.py" \
+            --script "$work/$name.json" --record "$work/$name.requests.jsonl"
         # Quoted, as some .env files write it: the entrypoint strips the quotes.
         env=(-e "OPENAI_API_KEY=\"$MODEL_KEY\"" -e "OPENAI_BASE_URL=$READY")
     else
@@ -470,8 +431,8 @@ cat >"$work/e2e.json" <<EOF
            {"shell": "$leak_probe"},
            {"say": "Created hello.txt."}]}
 EOF
-serve e2e-model env PYTHONPATH="$ROOT" "$PY" "$work/recording_model.py" \
-    "$work/e2e.json" "$work/e2e.requests.jsonl"
+serve e2e-model "$PY" "$ROOT/tests/rig/scripted_model.py" \
+    --script "$work/e2e.json" --record "$work/e2e.requests.jsonl"
 model_url=$READY
 
 # What the runner passes: every input (defaults from action.yml), its own variables, the

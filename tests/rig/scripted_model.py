@@ -188,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default="sk-test-scripted-key")
+    parser.add_argument("--record", help="on exit, write every request here as JSON lines")
     args = parser.parse_args(argv)
     with open(args.script, encoding="utf-8") as file:
         script = json.load(file)
@@ -204,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with model:
         print(f"READY {model.base_url}", flush=True)
         signal.sigwait(signals)
+    if args.record:
+        with open(args.record, "w", encoding="utf-8") as file:
+            for request in model.requests:
+                record = {"role": request.role, "status": request.status, "body": request.body}
+                file.write(json.dumps(record) + "\n")
     return 0
 
 
