@@ -51,15 +51,6 @@ class Runtime:
     def error(self, message: str, *, title: str = "codex-pr-bot") -> None:
         self._command(f"::error title={_escape_property(title)}::{_escape_data(message)}")
 
-    def warning(self, message: str) -> None:
-        self._command(f"::warning::{_escape_data(message)}")
-
-    def group(self, title: str) -> None:
-        self._command(f"::group::{_escape_data(title)}")
-
-    def end_group(self) -> None:
-        self._command("::endgroup::")
-
     @contextmanager
     def untrusted_output(self) -> Iterator[None]:
         """While open, no line in the log runs as a workflow command.

@@ -11,13 +11,15 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot.secret_env import SECRET_NAMES
+
 OPENAI_API = "https://api.openai.com/v1"
 # The variable Codex's provider reads its credential from (Codex ignores OPENAI_API_KEY):
 # the bot's one-run proxy nonce, never the real key.
 MODEL_KEY_VARIABLE = "CODEX_PR_BOT_MODEL_KEY"
 _PROVIDER = "codex-pr-bot"
 # Names Codex's commands never see, on top of Codex's own default excludes.
-SECRET_PATTERNS = ("*TOKEN*", "*KEY*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*", "GITHUB_*")
+SECRET_PATTERNS = (*SECRET_NAMES, "GITHUB_*")
 # The only variables the Codex server process starts with.
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SSL_CERT_FILE")
 

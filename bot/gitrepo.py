@@ -184,9 +184,6 @@ class Repository:
     def staged_diff(self) -> str:
         return self._run("diff", "--cached", "--no-color", "--no-ext-diff", "--binary")
 
-    def unstage_all(self) -> None:
-        self._run("reset", "--quiet")
-
     def commit(self, branch: str, message: str, author: Identity, files: Sequence[str]) -> Commit:
         """Put the staged change on ``branch`` as one commit on top of HEAD, and check it out.
 

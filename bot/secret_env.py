@@ -15,13 +15,14 @@ import sys
 from collections.abc import Mapping
 
 _HANDOFF = "CODEX_PR_BOT_SECRETS_FD"
-_SECRET_NAMES = ("*TOKEN*", "*KEY*", "*SECRET*", "*PASSWORD*")
+# Variable names that hold secrets; Codex's environment policy excludes them too.
+SECRET_NAMES = ("*TOKEN*", "*KEY*", "*SECRET*", "*PASSWORD*", "*CREDENTIAL*")
 # A pipe holds at least this much without a reader; secrets are far smaller.
 _PIPE_BUDGET = 60_000
 
 
 def is_secret_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name.upper(), pattern) for pattern in _SECRET_NAMES)
+    return any(fnmatch.fnmatchcase(name.upper(), pattern) for pattern in SECRET_NAMES)
 
 
 def reexec_without_secrets() -> None:

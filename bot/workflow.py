@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from bot import messages
 from bot.action import RunnerContext
@@ -43,7 +44,7 @@ class Job:
     token: str
     started: float
 
-    @property
+    @cached_property
     def secrets(self) -> list[str]:
         return known_secrets(self.environ)
 
