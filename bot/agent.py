@@ -62,6 +62,8 @@ class AgentRun:
     output_tokens: int
     codex_tokens: int = 0
     thread_id: str | None = None  # the last Codex thread, for a later follow-up
+    # Codex commands the machine stopped (permission denied, no sandbox).
+    environment_errors: tuple[str, ...] = ()
 
     @property
     def total_tokens(self) -> int:
@@ -80,6 +82,7 @@ class _PinnedCodexServer(MCPServerStdio):
         self._pinned = dict(pinned)
         self.codex_tokens = 0
         self.thread_id: str | None = None
+        self.environment_errors: list[str] = []
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
@@ -96,6 +99,9 @@ class _PinnedCodexServer(MCPServerStdio):
             self.codex_tokens += sum(v for v in usage.values() if isinstance(v, int))
         if isinstance(structured.get("threadId"), str):
             self.thread_id = structured["threadId"]
+        errors = structured.get("environmentErrors")
+        if isinstance(errors, list):
+            self.environment_errors += [str(error) for error in errors]
         return result
 
 
@@ -179,6 +185,7 @@ async def run_agent(
         output_tokens=usage.output_tokens,
         codex_tokens=codex.codex_tokens,
         thread_id=codex.thread_id,
+        environment_errors=tuple(codex.environment_errors),
     )
 
 

@@ -1,21 +1,31 @@
-"""The agent's phase: the orchestrator and Codex at work in the repository.
+"""The agent's phase: the orchestrator and Codex at work in the repository, contained.
 
-Shared by the local command and action mode; what changed is then decided by git in
-``publish``, never by the model's word.
+Shared by the local command and action mode. Where the bot is root, Codex and all it
+starts run as the agent's own user (``agent_user``) over a workspace handed to that
+user for the phase; in every mode the git directory is put back as it was, and
+nothing the agent started outlives the phase. What changed is then decided by the
+bot in ``publish``, never by the model's word.
 """
 
 from __future__ import annotations
 
+import logging
 import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot import agent_user, git_dir_guard
 from bot.agent import AgentRun, CodexServerCommand, ModelEndpoint, run_agent
+from bot.agent_space import Space, agent_space, workspace_handed_over
 from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
+from bot.deadline import kill_descendants
+from bot.gitrepo import Repository
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
 from bot.settings import Settings
+
+log = logging.getLogger("bot")
 
 
 def model_endpoint(settings: Settings) -> ModelEndpoint:
@@ -24,50 +34,82 @@ def model_endpoint(settings: Settings) -> ModelEndpoint:
 
 def codex_home(settings: Settings, environ: Mapping[str, str]) -> Path:
     home = settings.codex_home or Path(environ.get("HOME", "~")) / ".codex-pr-bot" / "codex"
-    home = home.expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    return home
+    return home.expanduser()
 
 
 def codex_server(
-    settings: Settings, environ: Mapping[str, str], workspace: Path, endpoint: ModelEndpoint
+    settings: Settings,
+    environ: Mapping[str, str],
+    workspace: Path,
+    endpoint: ModelEndpoint,
+    space: Space,
+    user: agent_user.AgentUser | None,
 ) -> CodexServerCommand:
-    """The MCP server command: ours with the bot's powers fixed, or the user's own."""
-    env = codex_server_env(
-        environ, codex_home=codex_home(settings, environ), model_key=endpoint.api_key
-    )
+    """The MCP server command: ours with the bot's powers fixed, or the user's own;
+    started as the agent's user where it has one."""
+    env = codex_server_env(environ, codex_home=space.codex_home, model_key=endpoint.api_key)
+    if space.home is not None:
+        env["HOME"] = str(space.home)
     if settings.mcp_command:
         # Another server brings its own Codex configuration; it can reach the model
         # through the bot's proxy with the usual variables, still without the real key.
         env |= {"OPENAI_BASE_URL": endpoint.base_url or "", "OPENAI_API_KEY": endpoint.api_key}
-        command, *args = shlex.split(settings.mcp_command)
-        return CodexServerCommand(command=command, args=tuple(args), env=env)
-    args = [
-        "-m",
-        "bot",
-        "mcp-server",
-        "--sandbox",
-        settings.sandbox,
-        "--approval-policy",
-        "never",
-        "--cwd-root",
-        str(workspace),
-        "--lock-config",
-        "*",
-        "--turn-timeout",
-        f"{settings.timeout_minutes * 60:.0f}",
-    ]
-    if settings.codex_model:
-        args += ["--model", settings.codex_model, "--lock-model"]
-    for override in codex_overrides(base_url=endpoint.base_url, workspace=workspace):
-        args += ["--codex-config", override]
-    return CodexServerCommand(command=sys.executable, args=tuple(args), env=env)
+        command = shlex.split(settings.mcp_command)
+    else:
+        command = [
+            sys.executable, "-m", "bot", "mcp-server",
+            "--sandbox", settings.sandbox,
+            "--approval-policy", "never",
+            "--cwd-root", str(workspace),
+            "--lock-config", "*",
+            "--turn-timeout", f"{settings.timeout_minutes * 60:.0f}",
+        ]  # fmt: skip
+        if settings.codex_model:
+            command += ["--model", settings.codex_model, "--lock-model"]
+        for override in codex_overrides(base_url=endpoint.base_url, workspace=workspace):
+            command += ["--codex-config", override]
+    if user is not None:
+        command = [sys.executable, "-m", "bot.agent_user", str(user), "--", *command]
+    return CodexServerCommand(command=command[0], args=tuple(command[1:]), env=env)
 
 
 async def run_agent_phase(
-    settings: Settings, environ: Mapping[str, str], workspace: Path, agent_input: str
+    settings: Settings, environ: Mapping[str, str], repo: Repository, agent_input: str
 ) -> AgentRun:
-    """Let the agent and Codex work in ``workspace``; the model key stays in this process."""
+    """Let the agent and Codex work in ``repo``; the model key stays in this process."""
+    user = agent_user.agent_user()
+    guard = git_dir_guard.take(repo.path, *repo.pin())
+    try:
+        with (
+            agent_space(codex_home(settings, environ), user) as space,
+            workspace_handed_over(repo.path, user),
+        ):
+            agent_user.probe(user, repo.path)
+            try:
+                return await _run(settings, environ, repo.path, agent_input, space, user)
+            finally:
+                stop_everything(user)
+    finally:
+        git_dir_guard.restore(guard)
+
+
+def stop_everything(user: agent_user.AgentUser | None) -> None:
+    """Nothing the agent started may outlive its phase: it could watch the push."""
+    killed = kill_descendants()
+    if user is not None:
+        killed += agent_user.kill_all(user)
+    if killed:
+        log.info("stopped %d process(es) the agent had left running", killed)
+
+
+async def _run(
+    settings: Settings,
+    environ: Mapping[str, str],
+    workspace: Path,
+    agent_input: str,
+    space: Space,
+    user: agent_user.AgentUser | None,
+) -> AgentRun:
     endpoint = model_endpoint(settings)
     upstream = endpoint.base_url or OPENAI_API
     with ModelProxy(api_key=endpoint.api_key, upstream=upstream) as proxy:
@@ -78,7 +120,7 @@ async def run_agent_phase(
             instructions=ORCHESTRATOR,
             model=settings.model,
             endpoint=endpoint,
-            server=codex_server(settings, environ, workspace, for_codex),
+            server=codex_server(settings, environ, workspace, for_codex, space, user),
             workspace=workspace,
             sandbox=settings.sandbox,
             max_turns=settings.max_turns,

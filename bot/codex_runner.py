@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from openai_codex.generated.v2_all import (
     CommandExecutionThreadItem,
     FileChangeThreadItem,
     ItemCompletedNotification,
+    PatchApplyStatus,
     ThreadTokenUsageUpdatedNotification,
     TurnCompletedNotification,
     TurnStatus,
@@ -35,6 +37,12 @@ _SANDBOXES = {
     "danger-full-access": Sandbox.full_access,
 }
 _APPROVALS = {"never": ApprovalMode.deny_all, "on-request": ApprovalMode.auto_review}
+# What a command prints when the machine, not the code, stopped it: a workspace it may
+# not write, or a sandbox that cannot start. Codex reports such a turn as a success.
+_ENVIRONMENT_FAILURE = re.compile(
+    r"Permission denied|Read-only file system|Operation not permitted|^bwrap: .*",
+    re.MULTILINE,
+)
 
 
 class CodexFailure(RuntimeError):
@@ -49,6 +57,7 @@ class TurnOutcome:
     files_changed: tuple[str, ...]
     input_tokens: int
     output_tokens: int
+    environment_errors: tuple[str, ...] = ()
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -170,6 +179,7 @@ class _Progress:
         self.final = ""
         self.input_tokens = 0
         self.output_tokens = 0
+        self.environment_errors: list[str] = []
         self.completed: TurnCompletedNotification | None = None
 
     def observe(self, payload: Any) -> TurnCompletedNotification | None:
@@ -178,7 +188,17 @@ class _Progress:
             if isinstance(item, CommandExecutionThreadItem):
                 self.commands += 1
                 log.info("ran: %s (exit %s)", _one_line(item.command), item.exit_code)
+                if item.exit_code not in (0, None) and item.aggregated_output:
+                    log.info("  output ends: %s", _one_line(item.aggregated_output[-300:], 300))
+                failure = _ENVIRONMENT_FAILURE.search(item.aggregated_output or "")
+                if item.exit_code not in (0, None) and failure:
+                    self.environment_errors.append(
+                        f"`{_one_line(item.command, 60)}`: {_one_line(failure.group(0), 120)}"
+                    )
             elif isinstance(item, FileChangeThreadItem):
+                if item.status == PatchApplyStatus.failed:
+                    paths = ", ".join(change.path for change in item.changes)
+                    self.environment_errors.append(f"an edit of {_one_line(paths, 120)} failed")
                 for change in item.changes:
                     self.files[change.path] = None
                     log.info("edited: %s", change.path)
@@ -215,6 +235,7 @@ class _Progress:
             files_changed=tuple(self.files),
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
+            environment_errors=tuple(self.environment_errors),
         )
 
 

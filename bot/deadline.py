@@ -45,21 +45,28 @@ def _parents() -> dict[int, int]:
     return parents
 
 
-def kill_descendants(pid: int | None = None) -> int:
-    """SIGKILL every descendant of ``pid`` (this process by default); returns how many."""
+def kill_descendants(pid: int | None = None, *, rounds: int = 20) -> int:
+    """SIGKILL every descendant of ``pid`` (this process by default), again and again
+    until none is left (a process may fork while the last round walks the tree);
+    returns how many were killed."""
     root = os.getpid() if pid is None else pid
-    children: dict[int, list[int]] = {}
-    for child, parent in _parents().items():
-        children.setdefault(parent, []).append(child)
-    pending, killed = list(children.get(root, [])), 0
-    while pending:
-        child = pending.pop()
-        pending += children.get(child, [])
-        try:
-            os.kill(child, signal.SIGKILL)
-            killed += 1
-        except ProcessLookupError:
-            continue
+    killed = 0
+    for _ in range(rounds):
+        children: dict[int, list[int]] = {}
+        for child, parent in _parents().items():
+            children.setdefault(parent, []).append(child)
+        pending, found = list(children.get(root, [])), 0
+        while pending:
+            child = pending.pop()
+            pending += children.get(child, [])
+            try:
+                os.kill(child, signal.SIGKILL)
+                found += 1
+            except ProcessLookupError:
+                continue
+        if not found:
+            break
+        killed += found
     return killed
 
 

@@ -1,8 +1,11 @@
-"""Every git command the bot runs goes through ``Repository._run``.
+"""Every git command the bot runs goes through ``Repository``'s funnel.
 
-List arguments, never a shell; the mounted workspace accepted as a safe directory;
-secrets redacted from every message; the token handed to the one command that
-needs it, through the environment, never into ``.git/config``, a URL or a file.
+List arguments, never a shell; git by the absolute path found before the agent ran,
+with an environment the bot builds and the repository's directories pinned, so
+nothing the agent planted (a ``git`` on PATH, a ``.git`` file pointing elsewhere,
+hooks) takes part; secrets redacted from every message; the token handed to the one
+command that needs it, through the environment, never into ``.git/config``, a URL
+or a file.
 """
 
 from __future__ import annotations
@@ -10,10 +13,14 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bot.errors import GitError
 
@@ -28,26 +35,15 @@ _HINTS = {
     "fetch first": "The branch moved on the remote while the bot worked; run again.",
     "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
 }
+# What git may inherit from the bot's environment in local mode (credential helpers,
+# ssh agents and proxies need theirs); GIT_* variables never pass.
+_SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
 class Identity:
     name: str
     email: str
-
-
-@dataclass(frozen=True)
-class ConfigSnapshot:
-    """Config file → its bytes before the agent worked (None: it did not exist)."""
-
-    files: Mapping[Path, bytes | None]
-
-
-@dataclass(frozen=True)
-class Commit:
-    sha: str
-    branch: str
-    files: tuple[str, ...]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -60,167 +56,192 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+    assert process.stdin is not None
+    try:
+        for chunk in chunks:
+            process.stdin.write(chunk)
+    except BrokenPipeError:
+        pass  # git stopped reading; its exit code and stderr say why
+    except BaseException:
+        process.kill()  # the input could not be made: git must not commit half of it
+        raise
+    finally:
+        with suppress(BrokenPipeError):
+            process.stdin.close()
+
+
+def _find_git() -> str:
+    found = shutil.which("git", path=f"{os.environ.get('PATH', '')}:{_SAFE_PATH}")
+    if found is None:
+        raise GitError("git is not installed.", hint="Install git.")
+    return os.path.realpath(found)
+
+
 class Repository:
     """A working tree with an ``origin`` remote.
 
-    ``isolated`` (action mode) ignores the machine's global and system git config:
-    while the agent works, Codex's commands can write ``~/.gitconfig``, and an
-    ``insteadOf`` or ``fsmonitor`` there would reroute the push or run a command.
+    ``isolated`` (action mode) gives git only the environment it needs and ignores the
+    machine's global and system config: Codex's commands can write ``~/.gitconfig``,
+    and an ``insteadOf`` or ``fsmonitor`` there would reroute the push or run a command.
     """
 
     def __init__(self, path: Path, *, secrets: Sequence[str] = (), isolated: bool = False):
-        self.path = path
+        self.path = path.absolute()
         self._secrets = tuple(s for s in secrets if s)
-        self._isolation = (
-            {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull} if isolated else {}
-        )
+        self._isolated = isolated
+        self._git = _find_git()
+        self._dirs: tuple[Path, Path] | None = None
 
-    def _run(
-        self, *argv: str, env: Mapping[str, str] | None = None, allow_exit: int | None = None
-    ) -> str:
+    # ---- the funnel -------------------------------------------------------------------
+    def _env(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        if self._isolated:
+            keep = {k: v for k, v in os.environ.items() if k in ("HOME", "TMPDIR", "TZ")}
+            base = {**keep, "PATH": _SAFE_PATH, "GIT_CONFIG_NOSYSTEM": "1"}
+            base["GIT_CONFIG_GLOBAL"] = os.devnull
+        else:
+            base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        return {**base, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(extra or {})}
+
+    def _argv(self, argv: Sequence[str]) -> list[str]:
         # No hook ever runs: the agent can write .git/hooks, and a hook run by the push
         # would see the token in its environment.
-        command = [
-            "git", "-c", f"safe.directory={self.path}", "-c", f"core.hooksPath={os.devnull}",
-            *argv,
+        pinned = []
+        if self._dirs is not None:
+            git_dir, _ = self._dirs
+            pinned = [f"--git-dir={git_dir}", f"--work-tree={self.path}"]
+        return [
+            self._git, *pinned, "-c", f"safe.directory={self.path}",
+            "-c", f"core.hooksPath={os.devnull}", "-c", "core.fsmonitor=false", *argv,
         ]  # fmt: skip
-        full_env = {
-            **os.environ,
-            "GIT_TERMINAL_PROMPT": "0",
-            "LC_ALL": "C",
-            **self._isolation,
-            **(env or {}),
-        }
-        try:
-            done = subprocess.run(
-                command,
-                cwd=self.path,
-                env=full_env,
-                capture_output=True,
-                encoding="utf-8",
-                errors="replace",  # diffs of binary or Latin-1 files are not UTF-8
-                check=False,
-            )
-        except OSError as exc:
-            if not self.path.is_dir():
-                raise GitError(f"{self.path} is not a folder.", hint="Check --repo.") from None
-            raise GitError(f"git could not start: {exc}", hint="Install git.") from None
-        if done.returncode not in (0, allow_exit):
-            stderr = redact(done.stderr.strip() or done.stdout.strip(), self._secrets)
-            hint = next((h for key, h in _HINTS.items() if key in stderr), "")
-            raise GitError(f"'git {argv[0]}' failed: {stderr}", hint=hint)
-        return done.stdout
 
+    def _fail(self, argv: Sequence[str], stderr: str) -> GitError:
+        stderr = redact(stderr.strip(), self._secrets)
+        hint = next((h for key, h in _HINTS.items() if key in stderr), "")
+        return GitError(f"'git {argv[0]}' failed: {stderr}", hint=hint)
+
+    def run(
+        self,
+        *argv: str,
+        env: Mapping[str, str] | None = None,
+        allow_exit: int | None = None,
+        stdin: Iterable[bytes] | None = None,
+    ) -> str:
+        """Run one git command; its stdout (UTF-8, undecodable bytes kept as escapes).
+
+        ``stdin`` is streamed in; git's output goes to files meanwhile, so neither side
+        can block the other however much each writes.
+        """
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            try:
+                process = subprocess.Popen(
+                    self._argv(argv),
+                    cwd=self.path,
+                    env=self._env(env),
+                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                )
+            except OSError as exc:
+                if not self.path.is_dir():
+                    raise GitError(f"{self.path} is not a folder.", hint="Check --repo.") from None
+                raise GitError(f"git could not start: {exc}", hint="Install git.") from None
+            if process.stdin is not None:
+                _feed(process, stdin or ())
+            process.wait()
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read()
+        if process.returncode not in (0, allow_exit):
+            raise self._fail(
+                argv, stderr.decode(errors="replace") or stdout.decode(errors="replace")
+            )
+        return stdout.decode("utf-8", errors="surrogateescape")
+
+    @contextmanager
+    def stream(self, *argv: str) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+        """A long-running git command fed and read by the caller (``cat-file --batch``)."""
+        process = subprocess.Popen(
+            self._argv(argv),
+            cwd=self.path,
+            env=self._env(None),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            yield process.stdin, process.stdout
+        finally:
+            process.stdin.close()
+            process.stdout.close()
+            process.wait()
+
+    def pin(self) -> tuple[Path, Path]:
+        """Resolve the git directories now, before the agent, and use them from then on.
+
+        Returns (git dir, common dir). A ``.git`` file or ``commondir`` the agent
+        writes later cannot send the bot's git commands elsewhere.
+        """
+        if self._dirs is None:
+            out = self.run("rev-parse", "--absolute-git-dir", "--git-common-dir").splitlines()
+            git_dir = Path(out[0])
+            common = Path(out[1]) if Path(out[1]).is_absolute() else self.path / out[1]
+            self._dirs = (git_dir, common.resolve())
+        return self._dirs
+
+    # ---- branches and the remote ------------------------------------------------------
     def remove_persisted_credentials(self) -> list[str]:
         """Drop auth headers that actions/checkout may have written to .git/config."""
         # Exit code 1 means no such key: nothing was persisted.
-        found = self._run(
-            "config",
-            "--local",
-            "--name-only",
-            "--get-regexp",
-            r"^http\..*extraheader$",
+        found = self.run(
+            "config", "--local", "--name-only", "--get-regexp", r"^http\..*extraheader$",
             allow_exit=1,
-        )
+        )  # fmt: skip
         keys = sorted({line.strip() for line in found.splitlines() if line.strip()})
         for key in keys:
-            self._run("config", "--local", "--unset-all", key)
+            self.run("config", "--local", "--unset-all", key)
         return keys
 
-    def config_snapshot(self) -> ConfigSnapshot:
-        """The repository's own config files, to put back after the agent has worked."""
-        files = {}
-        for name in ("config", "config.worktree"):
-            path = self.path / self._run("rev-parse", "--git-path", name).strip()
-            files[path] = path.read_bytes() if path.is_file() else None
-        return ConfigSnapshot(files)
-
-    def restore_config(self, snapshot: ConfigSnapshot) -> None:
-        """Undo whatever the agent's commands wrote into the repository's config (a
-        pushurl, an ``insteadOf``, an ``fsmonitor`` command) before git trusts it again.
-
-        Plain file writes, no git: git itself would read the config being repaired.
-        """
-        for path, content in snapshot.files.items():
-            current = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-            if current == content:
-                continue
-            log.warning("the agent changed %s; restoring it", path.name)
-            path.unlink(missing_ok=True)  # a symlink is replaced, never followed
-            if content is not None:
-                path.write_bytes(content)
-
     def current_branch(self) -> str:
-        return self._run("rev-parse", "--abbrev-ref", "HEAD").strip()
+        return self.run("rev-parse", "--abbrev-ref", "HEAD").strip()
 
     def head(self) -> str:
-        return self._run("rev-parse", "HEAD").strip()
+        return self.run("rev-parse", "HEAD").strip()
 
     def reset_to(self, commit: str) -> None:
         """Back to ``commit`` with a clean tree (ignored files stay), between two tasks."""
-        self._run("switch", "--quiet", "--force", "--detach", commit)
-        self._run("clean", "--quiet", "--force", "-d")
+        self.run("switch", "--quiet", "--force", "--detach", commit)
+        self.run("clean", "--quiet", "--force", "-d")
 
-    def changed_paths(self) -> list[str]:
-        """Paths with uncommitted changes, untracked files included (one pass over the tree)."""
-        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all")
-        paths: list[str] = []
-        entries = iter(out.split("\0"))
-        for entry in entries:
-            if not entry:
-                continue
-            status, path = entry[:2], entry[3:]
-            paths.append(path)
-            if "R" in status or "C" in status:
-                next(entries, None)  # the rename's source path follows
-        return paths
+    def set_branch(self, branch: str, sha: str) -> None:
+        """Point ``branch`` at ``sha`` and check it out over the tree as it is.
 
-    def stage_all(self) -> list[str]:
-        """Stage every change; returns the staged paths."""
-        self._run("add", "--all")
-        out = self._run("diff", "--cached", "--name-only", "-z", "--no-renames")
-        return [p for p in out.split("\0") if p]
-
-    def staged_diff(self) -> str:
-        return self._run("diff", "--cached", "--no-color", "--no-ext-diff", "--binary")
-
-    def commit(self, branch: str, message: str, author: Identity, files: Sequence[str]) -> Commit:
-        """Put the staged change on ``branch`` as one commit on top of HEAD, and check it out.
-
-        Plumbing instead of ``switch`` + ``commit``: the index already holds the change,
-        so nothing needs to walk the working tree again (it matters on large trees).
+        The index follows (a one-tree merge keeps the file stats of unchanged entries),
+        so the working tree shows as clean on that commit.
         """
-        tree = self._run("write-tree").strip()
-        sha = self._run(
-            "-c", f"user.name={author.name}",
-            "-c", f"user.email={author.email}",
-            "commit-tree", tree, "-p", "HEAD", "-m", message,
-        ).strip()  # fmt: skip
-        self._run("update-ref", f"refs/heads/{branch}", sha)
-        self._run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
-        return Commit(sha=sha, branch=branch, files=tuple(files))
+        self.run("update-ref", f"refs/heads/{branch}", sha)
+        self.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+        self.run("read-tree", "--reset", sha)
 
     def _fetch(self, branch: str, token: str | None) -> None:
-        self._run(
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "origin",
-            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-            env=self._auth_env(token),
-        )
+        self.run(
+            "fetch", "--quiet", "--no-tags", "origin",
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}", env=self._auth_env(token),
+        )  # fmt: skip
 
     def fetch_branch(self, branch: str, token: str | None) -> None:
         """Fetch ``branch`` from origin and check it out, to work on top of it."""
         self._fetch(branch, token)
-        self._run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
+        self.run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
 
     def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
-        self._run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
+        self.run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
 
     def delete_remote_branch(self, branch: str, token: str | None) -> None:
-        self._run(
+        self.run(
             "push", "--quiet", "--no-verify", "origin", f":refs/heads/{branch}",
             env=self._auth_env(token),
         )  # fmt: skip
@@ -235,17 +256,12 @@ class Repository:
                 raise
         self._fetch(branch, token)
         try:
-            self._run(
-                "-c",
-                f"user.name={committer.name}",
-                "-c",
-                f"user.email={committer.email}",
-                "rebase",
-                "--quiet",
-                f"refs/remotes/origin/{branch}",
-            )
+            self.run(
+                "-c", f"user.name={committer.name}", "-c", f"user.email={committer.email}",
+                "rebase", "--quiet", f"refs/remotes/origin/{branch}",
+            )  # fmt: skip
         except GitError:
-            self._run("rebase", "--abort", allow_exit=128)
+            self.run("rebase", "--abort", allow_exit=128)
             raise GitError(
                 f"'{branch}' moved on the remote while the bot worked, and the change "
                 "conflicts with the new commits.",

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bot import messages
 from bot.errors import BotError, ConfigError
 from bot.secret_env import known_secrets
 from bot.settings import load_settings
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repo", type=Path, default=Path.cwd(), help="the clone (default: .)")
     parser.add_argument("--push", action="store_true", help="push the branch to origin")
     parser.add_argument("--branch", help="branch name (default: derived from the prompt)")
+    parser.add_argument(
+        "--include-uncommitted",
+        action="store_true",
+        help="let the commit carry the clone's uncommitted work too (refused otherwise)",
+    )
     return parser
 
 
@@ -46,6 +54,8 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     unavailable = environ.get("CODEX_PR_BOT_SANDBOX_UNAVAILABLE")  # set by the image
     if unavailable and settings.sandbox == "read-only":
         raise ConfigError(f"Codex's read-only sandbox cannot start here: {unavailable}")
+    from bot import git_change
+    from bot.agent_user import agent_user
     from bot.change import run_agent_phase
     from bot.deadline import Interrupted, run_within
     from bot.gitrepo import Repository
@@ -57,21 +67,33 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     repo = Repository(args.repo.resolve(), secrets=secrets)
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
-    work = run_agent_phase(settings, environ, repo.path, agent_input(args.prompt, requester=None))
-    try:
-        run = await run_within(work, seconds=settings.timeout_minutes * 60)
-    except Interrupted as stop:
-        print(f"error: stopped, {stop.reason}; the changes so far are left uncommitted.")
-        return 1
-    commit = commit_phase(
-        settings,
-        repo,
-        branch=branch,
-        message=run.result.commit_message,
-        co_author=None,
-        secrets=secrets,
-    )
+    user = agent_user()
+    log.info("%s", messages.protections(agent_has_own_user=user is not None))
+    with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
+        base = git_change.baseline(
+            repo, Path(private), include_uncommitted=args.include_uncommitted
+        )
+        if base.earlier:
+            raise ConfigError(messages.uncommitted_work(base.earlier))
+        work = run_agent_phase(settings, environ, repo, agent_input(args.prompt, requester=None))
+        try:
+            run = await run_within(work, seconds=settings.timeout_minutes * 60)
+        except Interrupted as stop:
+            print(f"error: stopped, {stop.reason}; the changes so far are left uncommitted.")
+            return 1
+        commit = commit_phase(
+            settings,
+            repo,
+            base,
+            branch=branch,
+            message=run.result.commit_message,
+            co_author=None,
+            secrets=secrets,
+        )
     if commit is None:
+        if run.environment_errors:
+            print(f"error: {messages.environment_failure(run.environment_errors)}")
+            return 1
         print(messages.NO_CHANGES)
         return 0
     if args.push:

@@ -90,6 +90,9 @@ def _result(outcome: TurnOutcome) -> types.CallToolResult:
                 "input_tokens": outcome.input_tokens,
                 "output_tokens": outcome.output_tokens,
             },
+            # Commands that failed because of the machine (a workspace that cannot be
+            # written, a sandbox that cannot start): the caller must not call it success.
+            "environmentErrors": list(outcome.environment_errors),
         },
     )
 

@@ -10,12 +10,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot import messages
-from bot.diff_check import unsafe_reasons
+from bot import git_change, messages
+from bot.diff_check import Scanner, path_reasons
 from bot.errors import GitError, GitHubError, UnsafeChange
 from bot.events import Person, Request
+from bot.git_change import Baseline
 from bot.github_api import GitHub
-from bot.gitrepo import Commit, Repository
+from bot.gitrepo import Repository
 from bot.report import Conclusion, Report
 from bot.settings import Settings
 
@@ -43,6 +44,7 @@ class Publisher:
     repo: Repository
     token: str
     secrets: Sequence[str]
+    base: Baseline  # the tree just before the agent: the change is what differs from it
 
 
 def co_author(person: Person | None) -> tuple[str, str] | None:
@@ -51,23 +53,40 @@ def co_author(person: Person | None) -> tuple[str, str] | None:
     return person.login, messages.noreply_email(person.login, person.id)
 
 
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    branch: str
+    files: tuple[str, ...]
+
+
 def commit_phase(
     settings: Settings,
     repo: Repository,
+    base: Baseline,
     *,
     branch: str,
     message: str,
     co_author: tuple[str, str] | None,
     secrets: Sequence[str],
 ) -> Commit | None:
-    """Commit every change in the tree on ``branch``, after checking it; None if none."""
-    files = repo.stage_all()
-    if not files:
+    """Commit what changed since ``base`` on ``branch``, after checking every byte of it;
+    None if nothing did. Nothing the agent wrote into ``.git`` takes part."""
+    paths = git_change.changed_paths(repo, base)
+    if not paths:
         return None
-    reasons = unsafe_reasons(
-        files=files,
-        diff=repo.staged_diff(),
-        secrets=secrets,
+    entries = git_change.read_entries(repo.path, paths)
+    text = messages.commit_message(message, co_author=co_author)
+    sha = git_change.write_commit(repo, base, entries, text, messages.BOT_IDENTITY)
+    change = git_change.diff(repo, base.commit, sha)
+    if not change.touched:
+        return None
+    scanner = Scanner(secrets)
+    for path, chunks in git_change.blob_chunks(repo, change.blobs):
+        scanner.scan(path, chunks)
+    reasons = scanner.reasons() + path_reasons(
+        written=change.written,
+        touched=change.touched,
         protected=settings.protected_paths,
         allow_protected=settings.allow_protected_paths,
     )
@@ -76,8 +95,8 @@ def commit_phase(
             f"Nothing was pushed: {'; '.join(reasons)}.",
             hint="Review the request; the bot refuses to publish such a change.",
         )
-    text = messages.commit_message(message, co_author=co_author)
-    return repo.commit(branch, text, messages.BOT_IDENTITY, files)
+    repo.set_branch(branch, sha)
+    return Commit(sha=sha, branch=branch, files=change.touched)
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,7 @@ def publish(
     commit = commit_phase(
         to.settings,
         repo,
+        to.base,
         branch=target.branch,
         message=text.commit_message,
         co_author=co_author(request.requester),

@@ -31,6 +31,8 @@ class Report:
     partial: bool = False
     tokens: int = 0
     duration_seconds: float = 0.0
+    # Changed by earlier steps of the job before the agent started: not part of the change.
+    left_out: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -69,6 +71,7 @@ def combine(reports: list[Report]) -> Report:
         pr_url="\n".join(r.pr_url for r in reports if r.pr_url),
         pr_number=next((r.pr_number for r in reports if r.pr_number), None),
         files=tuple(path for r in reports for path in r.files),
+        left_out=tuple(dict.fromkeys(path for r in reports for path in r.left_out)),
         run_url=reports[0].run_url,
         partial=any(r.partial for r in reports),
         tokens=sum(r.tokens for r in reports),

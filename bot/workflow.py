@@ -8,17 +8,22 @@ its final state.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot import messages
+from bot import git_change, messages
 from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
+from bot.agent_user import agent_user
 from bot.authz import authorize_commenter
 from bot.errors import BotError, ConfigError
 from bot.events import Batch, EmptyRequest, Request, Trigger
+from bot.git_change import Baseline
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
 from bot.publish import Draft, Publisher, Target, publish
@@ -26,6 +31,9 @@ from bot.report import Conclusion, Report, combine
 from bot.secret_env import known_secrets
 from bot.settings import Settings
 from bot.status import StatusComment
+
+if TYPE_CHECKING:
+    from bot.agent import AgentRun
 
 log = logging.getLogger("bot")
 # Kept back from the agent's share of the deadline to publish what exists.
@@ -51,8 +59,8 @@ class Job:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def publisher(self, repo: Repository) -> Publisher:
-        return Publisher(self.settings, self.github, repo, self.token, self.secrets)
+    def publisher(self, repo: Repository, base: Baseline) -> Publisher:
+        return Publisher(self.settings, self.github, repo, self.token, self.secrets, base)
 
 
 async def handle(
@@ -82,10 +90,11 @@ async def _handle_batch(job: Job, batch: Batch) -> Report:
     """Each task from the same starting tree, on its own branch; quiet when nothing changed."""
     repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
     start = repo.head()
-    reports = []
+    reports: list[Report] = []
     for request in batch.requests:
         log.info("task %s", request.task)
-        repo.reset_to(start)
+        if reports:  # each task starts from the same tree
+            repo.reset_to(start)
         reports.append(await _handle(job, request))
         if reports[-1].partial:
             break  # the deadline passed or the job is being cancelled: stop here
@@ -224,26 +233,34 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     target = _target(job, request, repo)
     if isinstance(target, Report):
         return replace(target, requester=report.requester)
-    config = repo.config_snapshot()
     report = replace(report, branch=target.branch)
-    prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
-    budget = job.settings.timeout_minutes * 60 - job.elapsed()
-    budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
-    stopped: str | None = None
-    try:
-        with job.runtime.untrusted_output():
-            run = await run_within(
-                run_agent_phase(job.settings, job.environ, repo.path, prompt), seconds=budget
-            )
-            print(f"Agent summary: {run.result.summary}", flush=True)
-    except Interrupted as stop:
-        log.warning("stopped: %s", stop.reason)
-        stopped = stop.reason
-    finally:
-        # Before any git command trusts the repository's config again.
-        repo.restore_config(config)
-    if stopped is not None:
-        return _publish_partial(job, request, target, repo, report, stopped)
+    log.info("%s", messages.protections(agent_has_own_user=agent_user() is not None))
+    with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
+        # The working tree as the agent finds it: what earlier steps of the job left
+        # uncommitted is not the agent's, and stays out of its change.
+        base = git_change.baseline(repo, Path(private))
+        if base.earlier:
+            log.info("left out, changed before the agent: %s", ", ".join(base.earlier))
+            report = replace(report, left_out=base.earlier)
+        publisher = job.publisher(repo, base)
+        prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
+        budget = job.settings.timeout_minutes * 60 - job.elapsed()
+        budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
+        try:
+            with job.runtime.untrusted_output():
+                run = await run_within(
+                    run_agent_phase(job.settings, job.environ, repo, prompt), seconds=budget
+                )
+                print(f"Agent summary: {run.result.summary}", flush=True)
+        except Interrupted as stop:
+            log.warning("stopped: %s", stop.reason)
+            return _publish_partial(publisher, request, target, report, stop.reason)
+        return _publish_done(job, publisher, request, target, report, run)
+
+
+def _publish_done(
+    job: Job, publisher: Publisher, request: Request, target: Target, report: Report, run: AgentRun
+) -> Report:
     result = run.result
     report = replace(report, summary=result.summary, tokens=run.total_tokens)
     body = messages.pr_body(
@@ -257,11 +274,19 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         thread_id=run.thread_id,
     )
     draft = Draft(result.commit_message, result.title, body, draft=False)
-    return publish(job.publisher(repo), request, target, report, draft, Conclusion.NO_CHANGES)
+    report = publish(publisher, request, target, report, draft, Conclusion.NO_CHANGES)
+    if report.conclusion is Conclusion.NO_CHANGES and run.environment_errors:
+        # Codex says it worked, but the machine stopped its commands: not "no changes".
+        return replace(
+            report,
+            conclusion=Conclusion.FAILED,
+            summary=messages.environment_failure(run.environment_errors),
+        )
+    return report
 
 
 def _publish_partial(
-    job: Job, request: Request, target: Target, repo: Repository, report: Report, reason: str
+    publisher: Publisher, request: Request, target: Target, report: Report, reason: str
 ) -> Report:
     """Keep what the agent changed before it was stopped, as a draft marked partial."""
     title = messages.partial_title(request.prompt)
@@ -272,4 +297,4 @@ def _publish_partial(
         draft=True,
     )
     report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
-    return publish(job.publisher(repo), request, target, report, text, Conclusion.FAILED)
+    return publish(publisher, request, target, report, text, Conclusion.FAILED)

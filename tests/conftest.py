@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,29 @@ from tests.action_rig import TOKEN, Runner
 from tests.rig.git_remote import GitRemote
 from tests.rig.github_fake import GitHubFake
 from tests.rig.scripted_model import ScriptedModel
+
+
+def _searchable(path: Path) -> None:
+    """Let other users pass through ``path`` and every folder above it (not list them)."""
+    for folder in (path, *path.parents):
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _agent_user_can_run_python() -> None:
+    """As root, the bot runs Codex as the agent's own user, which must be able to start
+    this interpreter and reach the test's folders (pyenv and pytest keep theirs 0700)."""
+    if os.geteuid() == 0:
+        _searchable(Path(os.path.realpath(sys.executable)).parent)
+        _searchable(Path(sys.prefix))
+
+
+@pytest.fixture(autouse=True)
+def _agent_user_can_reach(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        _searchable(tmp_path)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import git_change, git_dir_guard
 from bot.errors import GitError
 from bot.gitrepo import Identity, Repository, redact
 from tests.action_rig import TOKEN
@@ -15,23 +16,36 @@ from tests.rig.git_remote import GitRemote, git
 BOT = Identity("codex-pr-bot", "codex-pr-bot@users.noreply.github.com")
 
 
-def test_no_change_stages_nothing(checkout: Path) -> None:
+def commit_all(repo: Repository, tmp: Path, branch: str, message: str) -> str:
+    """What the bot does after the agent: the change since HEAD, committed on ``branch``."""
+    private = tmp / f"private-{branch.replace('/', '-')}-{message[:8]}"
+    private.mkdir()
+    base = git_change.baseline(repo, private, include_uncommitted=True)
+    paths = git_change.changed_paths(repo, base)
+    entries = git_change.read_entries(repo.path, paths)
+    sha = git_change.write_commit(repo, base, entries, message, BOT)
+    repo.set_branch(branch, sha)
+    return sha
+
+
+def test_no_change_lists_nothing(checkout: Path, tmp_path: Path) -> None:
     repo = Repository(checkout)
-    assert repo.changed_paths() == []
-    assert repo.stage_all() == []
+    base = git_change.baseline(repo, tmp_path)
+    assert git_change.changed_paths(repo, base) == []
+    assert base.earlier == ()
 
 
-def test_commit_and_push_with_token_leaves_no_credential(checkout: Path, remote: GitRemote) -> None:
+def test_commit_and_push_with_token_leaves_no_credential(
+    checkout: Path, remote: GitRemote, tmp_path: Path
+) -> None:
     (checkout / "README.md").write_text("# Hello, World\n")
     (checkout / "docs").mkdir()
     (checkout / "docs" / "new.md").write_text("new\n")
     repo = Repository(checkout, secrets=[TOKEN])
-    assert sorted(repo.changed_paths()) == ["README.md", "docs/new.md"]
-    files = repo.stage_all()
-    commit = repo.commit("codex/issue-1", "Fix greeting\n\nBody.", BOT, files)
+    sha = commit_all(repo, tmp_path, "codex/issue-1", "Fix greeting\n\nBody.")
     repo.push("codex/issue-1", TOKEN)
 
-    assert remote.branch_sha("codex/issue-1") == commit.sha
+    assert remote.branch_sha("codex/issue-1") == sha
     assert remote.show("codex/issue-1", "docs/new.md") == "new\n"
     assert remote.log("codex/issue-1").startswith(
         "codex-pr-bot <codex-pr-bot@users.noreply.github.com>\nFix greeting\n\nBody."
@@ -44,11 +58,13 @@ def test_commit_and_push_with_token_leaves_no_credential(checkout: Path, remote:
     assert repo.current_branch() == "codex/issue-1"
 
 
-def test_rejected_push_names_the_fix_and_not_the_token(checkout: Path, remote: GitRemote) -> None:
+def test_rejected_push_names_the_fix_and_not_the_token(
+    checkout: Path, remote: GitRemote, tmp_path: Path
+) -> None:
     (checkout / "x.txt").write_text("x\n")
     wrong = "ghs_wrong_token_that_must_not_leak_000"
     repo = Repository(checkout, secrets=[TOKEN, wrong])
-    repo.commit("codex/x", "x", BOT, repo.stage_all())
+    commit_all(repo, tmp_path, "codex/x", "x")
     with pytest.raises(GitError) as caught:
         repo.push("codex/x", wrong)
     message = str(caught.value)
@@ -59,18 +75,20 @@ def test_rejected_push_names_the_fix_and_not_the_token(checkout: Path, remote: G
     assert remote.branch_sha("codex/x") is None
 
 
-def test_push_is_fast_forward_unless_forced(checkout: Path, remote: GitRemote) -> None:
+def test_push_is_fast_forward_unless_forced(
+    checkout: Path, remote: GitRemote, tmp_path: Path
+) -> None:
     repo = Repository(checkout, secrets=[TOKEN])
     (checkout / "a.txt").write_text("a\n")
-    repo.commit("codex/t", "a", BOT, repo.stage_all())
+    commit_all(repo, tmp_path, "codex/t", "a")
     repo.push("codex/t", TOKEN)
-    git("switch", "-q", "main", cwd=checkout)
+    git("switch", "-q", "-f", "main", cwd=checkout)
     (checkout / "b.txt").write_text("b\n")
-    second = repo.commit("codex/t", "b", BOT, repo.stage_all())
+    second = commit_all(repo, tmp_path, "codex/t", "b")
     with pytest.raises(GitError, match="moved on the remote"):
         repo.push("codex/t", TOKEN)
     repo.push("codex/t", TOKEN, force=True)
-    assert remote.branch_sha("codex/t") == second.sha
+    assert remote.branch_sha("codex/t") == second
 
 
 def test_fetch_branch_checks_out_a_pull_requests_head(checkout: Path, remote: GitRemote) -> None:
@@ -100,25 +118,34 @@ def test_redact_hides_plain_and_encoded_tokens() -> None:
     assert redact(f"a {TOKEN} b {encoded}", [TOKEN]) == "a *** b ***"
 
 
-def test_config_is_restored_even_when_the_agent_broke_it(checkout: Path, tmp_path: Path) -> None:
+def test_git_dir_is_restored_even_when_the_agent_broke_it(checkout: Path, tmp_path: Path) -> None:
     repo = Repository(checkout)
-    snapshot = repo.config_snapshot()
-    config = checkout / ".git" / "config"
+    snapshot = git_dir_guard.take(checkout, *repo.pin())
+    git_dir = checkout / ".git"
+    config = git_dir / "config"
     original = config.read_bytes()
     config.write_text(config.read_text() + "[core\n")  # git itself cannot read this now
-    (checkout / ".git" / "config.worktree").write_text('[remote "origin"]\n\tpushurl = /x\n')
+    (git_dir / "config.worktree").write_text('[remote "origin"]\n\tpushurl = /x\n')
+    (git_dir / "hooks" / "pre-push").write_text("#!/bin/sh\nenv > /tmp/spy\n")
+    (git_dir / "commondir").write_text("/elsewhere\n")
+    (git_dir / "objects" / "info" / "alternates").write_text("/elsewhere/objects\n")
+    (git_dir / "info" / "attributes").write_text("* -diff\n")
 
-    repo.restore_config(snapshot)
+    changed = git_dir_guard.restore(snapshot)
 
     assert config.read_bytes() == original
-    assert not (checkout / ".git" / "config.worktree").exists()
+    for planted in ("config.worktree", "hooks/pre-push", "commondir", "info/attributes"):
+        assert not (git_dir / planted).exists(), planted
+    assert not (git_dir / "objects" / "info" / "alternates").exists()
+    assert len(changed) == 6
     config.unlink()
     outside = tmp_path / "outside"
     outside.write_text("not git's")
     config.symlink_to(outside)
 
-    repo.restore_config(snapshot)
+    git_dir_guard.restore(snapshot)
 
     assert not config.is_symlink()
     assert config.read_bytes() == original
     assert outside.read_text() == "not git's"
+    assert repo.current_branch() == "main"
