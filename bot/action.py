@@ -114,13 +114,23 @@ def _read_text(file: Path, setting: str) -> str:
 
 
 def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]]:
-    """(name, prompt) of each ``*.md`` in ``tasks_dir``, in name order; empty files skipped."""
+    """(name, prompt) of each ``*.md`` in ``tasks_dir``, in name order; empty files skipped.
+
+    A task file that is a symlink, or that resolves outside the repository, is skipped
+    with a warning: the repository's content must not pull in files from elsewhere.
+    """
     if not settings.tasks_dir:
         return []
+    root = workspace.resolve()
     folder = (workspace / settings.tasks_dir).resolve()
-    if workspace.resolve() not in folder.parents or not folder.is_dir():
+    if root not in folder.parents or not folder.is_dir():
         raise ConfigError(f"tasks_dir '{settings.tasks_dir}' is not a folder in the repository.")
-    tasks = [(file.stem, _read_text(file, "tasks_dir").strip()) for file in folder.glob("*.md")]
+    tasks = []
+    for file in sorted(folder.glob("*.md")):
+        if file.is_symlink() or root not in file.resolve().parents or not file.is_file():
+            log.warning("tasks_dir: skipped %s: not a regular file in the repository", file.name)
+            continue
+        tasks.append((file.stem, _read_text(file, "tasks_dir").strip()))
     return sorted((name, text) for name, text in tasks if text)
 
 
