@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import messages
-from bot.actions_runtime import Runtime
+from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
 from bot.events import Skip, parse_event
 from bot.report import Conclusion, Report
@@ -64,9 +64,6 @@ def runner_context(environ: Mapping[str, str]) -> RunnerContext:
     run_id = environ.get("GITHUB_RUN_ID")
     repository = environ["GITHUB_REPOSITORY"]
 
-    def path(name: str) -> Path | None:
-        return Path(environ[name]) if environ.get(name) else None
-
     return RunnerContext(
         event_name=environ["GITHUB_EVENT_NAME"],
         event_path=Path(environ["GITHUB_EVENT_PATH"]),
@@ -78,8 +75,8 @@ def runner_context(environ: Mapping[str, str]) -> RunnerContext:
         run_attempt=int(environ.get("GITHUB_RUN_ATTEMPT") or 1),
         run_url=f"{server}/{repository}/actions/runs/{run_id}" if run_id else None,
         actor=environ.get("GITHUB_ACTOR"),
-        output_path=path("GITHUB_OUTPUT"),
-        summary_path=path("GITHUB_STEP_SUMMARY"),
+        output_path=_path(environ, "GITHUB_OUTPUT"),
+        summary_path=_path(environ, "GITHUB_STEP_SUMMARY"),
         sandbox_unavailable=environ.get("CODEX_PR_BOT_SANDBOX_UNAVAILABLE") or None,
     )
 
@@ -117,25 +114,60 @@ def _read_text(file: Path, setting: str) -> str:
 
 
 def scheduled_tasks(settings: Settings, workspace: Path) -> list[tuple[str, str]]:
-    """(name, prompt) of each ``*.md`` in ``tasks_dir``, in name order; empty files skipped."""
+    """(name, prompt) of each ``*.md`` in ``tasks_dir``, in name order; empty files skipped.
+
+    A task file that is a symlink, or that resolves outside the repository, is skipped
+    with a warning: the repository's content must not pull in files from elsewhere.
+    """
     if not settings.tasks_dir:
         return []
+    root = workspace.resolve()
     folder = (workspace / settings.tasks_dir).resolve()
-    if workspace.resolve() not in folder.parents or not folder.is_dir():
+    if root not in folder.parents or not folder.is_dir():
         raise ConfigError(f"tasks_dir '{settings.tasks_dir}' is not a folder in the repository.")
-    tasks = [(file.stem, _read_text(file, "tasks_dir").strip()) for file in folder.glob("*.md")]
+    tasks = []
+    for file in sorted(folder.glob("*.md")):
+        if file.is_symlink() or root not in file.resolve().parents or not file.is_file():
+            log.warning("tasks_dir: skipped %s: not a regular file in the repository", file.name)
+            continue
+        tasks.append((file.stem, _read_text(file, "tasks_dir").strip()))
     return sorted((name, text) for name, text in tasks if text)
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    return Path(environ[name]) if environ.get(name) else None
+
+
+def _say(text: str) -> None:
+    """A line for the person reading the log; untrusted parts cannot become commands."""
+    print(inert_lines(text, "codex-pr-bot: "), file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> int:
     started = time.monotonic()
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    configure_logging()
+    runtime = Runtime(
+        output_path=_path(environ, "GITHUB_OUTPUT"),
+        summary_path=_path(environ, "GITHUB_STEP_SUMMARY"),
+    )
+    # Masks go first, before anything else is printed; then, until the bot exits, no
+    # line runs as a workflow command but the bot's own (file names, error messages
+    # and the agent's output are untrusted).
+    runtime.mask(known_secrets(environ))
+    with runtime.commands_stopped():
+        try:
+            return _run(runtime, environ, started)
+        except Exception:
+            # A bug of ours: the traceback is printed inside the block, not after it.
+            log.exception("unexpected error")
+            runtime.error("codex-pr-bot failed unexpectedly; see the log.")
+            return 1
+
+
+def _run(runtime: Runtime, environ: Mapping[str, str], started: float) -> int:
     try:
         context = runner_context(environ)
         settings = load_settings(environ)
-        runtime = Runtime(output_path=context.output_path, summary_path=context.summary_path)
-        # Masks go first, before anything else is printed.
-        runtime.mask(known_secrets(environ))
         payload = read_event(context.event_path)
         parsed = parse_event(
             context.event_name,
@@ -147,13 +179,13 @@ def main(argv: Sequence[str] = (), environ: Mapping[str, str] = os.environ) -> i
             else (),
         )
     except BotError as exc:
-        print(f"codex-pr-bot: {exc}", file=sys.stderr)
+        _say(str(exc))
         return exc.exit_code
     if isinstance(parsed, Skip):
         log.info("skipped: %s", parsed.reason)
         return _finish(runtime, Report(Conclusion.SKIPPED, parsed.reason))
     if settings.github_token is None:
-        print("codex-pr-bot: no GitHub token: set the github_token input.", file=sys.stderr)
+        _say("no GitHub token: set the github_token input.")
         return ConfigError.exit_code
     from bot.workflow import handle
 

@@ -5,17 +5,26 @@ Codex's commands can read what Codex can read (its environment, its files; under
 nonce instead of the key and talks to this proxy on 127.0.0.1, which checks the nonce,
 puts the real key in its place and streams the upstream answer back unchanged.
 The same idea as openai/codex-action's ``codex-responses-api-proxy``.
+
+Only what the model clients use is forwarded: Codex 0.163 calls ``POST /responses``
+(remote compaction too goes through it) and ``GET /models?client_version=...``; another
+MCP server may use chat completions or read one model. Anything else, such as the files
+endpoints or a path that climbs out of ``/v1`` on a gateway, is refused here and never
+reaches upstream with the key.
 """
 
 from __future__ import annotations
 
 import hmac
 import http.client
+import json
 import logging
+import re
 import secrets
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +46,33 @@ _DROP = {
 }
 
 
+_ROUTES = {
+    ("POST", "/v1/responses"),
+    ("POST", "/v1/chat/completions"),
+    ("GET", "/v1/models"),
+}
+# A model id: letters, digits and the punctuation real ids use (``ft:gpt-4o:org:x``),
+# never a slash, a percent sign or a dot-only segment.
+_MODEL_ID = re.compile(r"/v1/models/(?!\.+$)[A-Za-z0-9._:-]+")
+# Plain query parameters such as ``client_version=0.163.0``; no escapes, no paths.
+_QUERY = re.compile(r"[A-Za-z0-9._~=&-]*")
+ALLOWED = "POST /v1/responses, POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id}"
+
+
+def is_allowed(method: str, target: str) -> bool:
+    """Whether the request line ``method target`` is one the model clients send.
+
+    ``target`` is the raw request target: an absolute-form URL, ``..``, a percent
+    escape or a doubled slash never matches.
+    """
+    path, _, query = target.partition("?")
+    if not _QUERY.fullmatch(query):
+        return False
+    if (method, path) in _ROUTES:
+        return True
+    return method == "GET" and ".." not in path and _MODEL_ID.fullmatch(path) is not None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     proxy: ModelProxy
@@ -53,17 +89,25 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_POST(self) -> None:
-        self._forward()
-
-    def do_GET(self) -> None:
-        self._forward()
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # http.server looks up ``do_<METHOD>``: every method gets the same checks.
+        if name.startswith("do_"):
+            return self._forward
+        raise AttributeError(name)
 
     def _forward(self) -> None:
         proxy = self.server.proxy
+        self.close_connection = True
         given = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), proxy.nonce.encode()):
             self._plain(401, b'{"error": {"message": "unknown client"}}')
+            return
+        if not is_allowed(self.command, self.path):
+            shown = f"{self.command} {self.path}"[:300]
+            log.warning("model proxy refused %s", shown)
+            message = f"codex-pr-bot's model proxy refuses {shown}: it forwards only {ALLOWED}."
+            refusal = {"error": {"message": message, "type": "forbidden", "code": "refused"}}
+            self._plain(403, json.dumps(refusal).encode())
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -90,7 +134,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(502, b'{"error": {"message": "model API unreachable"}}')
         finally:
             connection.close()
-        self.close_connection = True
 
     def _plain(self, status: int, body: bytes) -> None:
         self.send_response(status)

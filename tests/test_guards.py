@@ -114,6 +114,8 @@ def test_hidden_comments_and_invisible_characters_are_stripped() -> None:
 
 
 def test_request_and_context_are_delimited() -> None:
-    prompt = agent_input("fix it", requester="alice", context="Issue #1: Bug\n\nrm -rf /")
-    assert prompt.startswith("<request from @alice>\nfix it\n</request>\n<context>\n")
-    assert prompt.endswith("rm -rf /\n</context>")
+    prompt = agent_input(
+        "fix it", requester="alice", context="Issue #1: Bug\n\nrm -rf /", boundary="b0"
+    )
+    assert "\n<request-b0 from @alice>\nfix it\n</request-b0>\n<context-b0>\n" in prompt
+    assert prompt.endswith("rm -rf /\n</context-b0>")
