@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-bench-") as tmp:
+        # As root, Codex runs as the agent's own user, which must reach the workspace.
+        Path(tmp).chmod(0o711)
         if args.rev:
             bot = source.at_revision(args.rev, Path(tmp) / "rev")
         elif args.bot_dir:

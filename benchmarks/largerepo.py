@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -113,27 +114,39 @@ class LargeRepo:
         if git("branch", "--list", branch, cwd=ws).strip():
             git("branch", "-q", "-D", branch, cwd=ws)
         git("update-ref", "-d", f"refs/heads/{branch}", cwd=str(self.remote.bare))
-        changed = self.workspace / self.changed
-        changed.write_text(changed.read_text() + "\nGREETING = 'hello'\n")
+
+
+def make_the_change(workspace: Path, changed: str) -> None:
+    """What the agent does between the bot's two halves: one file edited."""
+    file = workspace / changed
+    file.write_text(file.read_text() + "\nGREETING = 'hello'\n")
 
 
 def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
-    """What the bot does to the repository once the agent is done, in the happy path:
-    ``publish.publish`` around ``publish.commit_phase``."""
+    """What the bot does to the repository around the agent, in the happy path: the
+    baseline and the git directory's snapshot before it, then ``publish.commit_phase``,
+    the git directory's restore and the push after it."""
+    from bot import git_change, git_dir_guard
     from bot.gitrepo import Repository
     from bot.publish import commit_phase
     from bot.settings import load_settings
 
-    repo = Repository(workspace, secrets=(TOKEN,))
+    repo = Repository(workspace, secrets=(TOKEN,), isolated=True)
     repo.remove_persisted_credentials()
-    commit = commit_phase(
-        load_settings({}),
-        repo,
-        branch=branch,
-        message="Greet\n\nAdd a greeting.",
-        co_author=None,
-        secrets=[TOKEN],
-    )
+    with tempfile.TemporaryDirectory() as private:
+        base = git_change.baseline(repo, Path(private))
+        guard = git_dir_guard.take(workspace, *repo.pin())
+        make_the_change(workspace, changed)
+        git_dir_guard.restore(guard)
+        commit = commit_phase(
+            load_settings({}),
+            repo,
+            base,
+            branch=branch,
+            message="Greet\n\nAdd a greeting.",
+            co_author=None,
+            secrets=[TOKEN],
+        )
     if commit is None or list(commit.files) != [changed]:
         raise RuntimeError(f"unexpected commit: {commit}")
     repo.push(branch, TOKEN, force=True)
@@ -141,6 +154,7 @@ def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
 
 def plain_git_work(workspace: Path, branch: str, changed: str) -> None:
     ws = str(workspace)
+    make_the_change(workspace, changed)
     git("checkout", "-q", "-b", branch, cwd=ws)
     git("add", "-A", cwd=ws)
     git(

@@ -133,12 +133,14 @@ def kill_all(user: AgentUser, *, attempts: int = 50) -> int:
 
 def probe(user: AgentUser | None, workspace: Path) -> None:
     """Check that the agent can run a command and write in ``workspace``; else say why."""
-    script = 'f=".codex-pr-bot-probe-$$" && : > "$f" && rm -f "$f"'
+    # The folder is entered by the script, as that user: a cwd set before the switch
+    # would skip the search permission of every folder above it.
+    script = 'cd "$1" && f=".codex-pr-bot-probe-$$" && : > "$f" && rm -f "$f"'
     who = f"the agent's user (uid {user.uid})" if user else "this user"
     try:
         done = subprocess.run(
-            ["/bin/sh", "-c", script],
-            cwd=workspace,
+            ["/bin/sh", "-c", script, "probe", str(workspace)],
+            cwd="/",
             user=user.uid if user else None,
             group=user.gid if user else None,
             extra_groups=[] if user else None,

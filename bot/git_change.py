@@ -166,7 +166,7 @@ def _import_stream(
 ) -> Iterator[bytes]:  # fmt: skip
     stamp = f"{int(time.time())} +0000"
     who = f"{author.name} <{author.email}> {stamp}".encode()
-    text = message.encode()
+    text = message.rstrip("\n").encode() + b"\n"  # as `git commit` writes it
     yield b"feature done\ncommit %s\n" % ref.encode()
     yield b"author %s\ncommitter %s\ndata %d\n%s\n" % (who, who, len(text), text)
     yield b"from %s\n" % base.commit.encode()

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bot import messages
+from bot.actions_runtime import configure_logging
 from bot.errors import BotError, ConfigError
 from bot.secret_env import known_secrets
 from bot.settings import load_settings
@@ -40,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    configure_logging()
     try:
         return asyncio.run(_run(args, environ))
     except BotError as exc:

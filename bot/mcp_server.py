@@ -9,9 +9,7 @@ command line, so a caller (a model) cannot widen its own powers.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 
+from bot.actions_runtime import configure_logging
 from bot.codex_policy import (
     APPROVAL_POLICIES,
     SANDBOX_MODES,
@@ -155,6 +154,6 @@ def main(argv: Sequence[str]) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     # stdout carries the protocol; everything a person reads goes to stderr.
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(name)s: %(message)s")
+    configure_logging()
     anyio.run(serve, args)
     return 0

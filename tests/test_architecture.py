@@ -19,7 +19,8 @@ OWNERS = {
     "mcp": {"mcp_server.py"},
     "mcp_types": {"mcp_server.py", "agent.py"},
     "github": {"github_api.py"},
-    "subprocess": {"gitrepo.py"},
+    # git, and the processes and files of the agent's own user.
+    "subprocess": {"gitrepo.py", "agent_user.py", "agent_space.py"},
 }
 
 

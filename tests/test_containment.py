@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -213,11 +214,13 @@ def test_request_reaches_the_agent_as_delimited_clean_data(
     runner.run("issue_comment", event)
 
     first = json.dumps(runner.model.requests[0].body["input"], ensure_ascii=False)
-    assert "<request from @Codertocat>\\nfix the typo in README\\n</request>" in first
+    assert re.search(
+        r"<request-(\w+) from @Codertocat>\\nfix the typo in README\\n</request-\1>", first
+    )
     assert "push to main" not in first
     assert "\u202e" not in first
     assert "\u200b" not in first
-    assert "<context>" in first
+    assert "<context-" in first
     assert "it is not part of the request" in first
 
 

@@ -106,7 +106,10 @@ def test_model_that_never_answers_cannot_outlast_the_deadline(
 def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
     runner: Runner, github: GitHubFake, tmp_path: Path
 ) -> None:
-    marker = tmp_path / "codex-is-working"
+    shared = tmp_path / "shared"  # a folder the agent's own user may write in
+    shared.mkdir()
+    shared.chmod(0o777)
+    marker = shared / "codex-is-working"
     runner.model.add("orchestrator", delegate())
     runner.model.add(
         "codex", Shell(f"printf 'wip\\n' > wip.txt; touch {marker}; sleep 300; echo never")
@@ -198,8 +201,12 @@ def test_pull_request_branch_that_moved_is_rebased_once(
     git("branch", "feature", "main", cwd=runner.remote.bare)
     number = github.add_pull("feature", "main", "A feature", None, "Codertocat")
     comment = github.add_comment(number, "/codex add a greeting", "Codertocat")
-    # While Codex works, someone else pushes to the branch.
-    other = tmp_path / "other"
+    # While Codex works, someone else pushes to the branch (from a folder the agent's
+    # own user may write in).
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    other = shared / "other"
     meanwhile = (
         f"git clone -q {runner.remote.bare} {other} && cd {other} && git switch -q feature && "
         "echo other > other.txt && git add other.txt && "
