@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -183,17 +184,23 @@ def timed(repo: LargeRepo, which: str, branch: str) -> float:
 
 @contextmanager
 def _trace2(path: Path) -> Iterator[None]:
-    """GIT_TRACE2_EVENT for every git this process starts (the bot's git inherits
-    os.environ)."""
-    before = os.environ.get("GIT_TRACE2_EVENT")
+    """GIT_TRACE2_EVENT for every git this process starts. The bot gives git an
+    environment of its own, so its git is found through a wrapper first on PATH that
+    sets the variable itself (the bot resolves git on PATH when it starts)."""
+    wrapper = path.parent / f"{path.stem}-bin"
+    wrapper.mkdir(exist_ok=True)
+    real = shutil.which("git")
+    script = wrapper / "git"
+    script.write_text(f'#!/bin/sh\nGIT_TRACE2_EVENT="{path}" exec "{real}" "$@"\n')
+    script.chmod(0o755)
+    before = dict(os.environ)
     os.environ["GIT_TRACE2_EVENT"] = str(path)
+    os.environ["PATH"] = f"{wrapper}:{os.environ.get('PATH', '')}"
     try:
         yield
     finally:
-        if before is None:
-            del os.environ["GIT_TRACE2_EVENT"]
-        else:
-            os.environ["GIT_TRACE2_EVENT"] = before
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @dataclass

@@ -39,6 +39,8 @@ class Runner:
     model: ScriptedModel
     workspace: Path
     inputs: dict[str, str] = field(default_factory=dict)
+    # Run the bot as this uid instead of root, as on a runner that is not root.
+    user: int | None = None
 
     def run(self, event_name: str, event: dict[str, Any] | str) -> Run:
         return self.finish(self.start(event_name, event))
@@ -72,6 +74,13 @@ class Runner:
             "CODEX_HOME": str(self.tmp / "codex-home"),
             **self.inputs,
         }
+        if self.user is not None:
+            for folder in (self.tmp / "home", self.tmp / "codex-home"):
+                folder.mkdir(exist_ok=True)
+            for path in (self.workspace, self.tmp / "home", self.tmp / "codex-home"):
+                subprocess.run(["chown", "-R", f"{self.user}:{self.user}", path], check=True)
+            for path in (output, summary):
+                os.chown(path, self.user, self.user)
         return subprocess.Popen(
             [sys.executable, "-m", "bot"],
             cwd=self.workspace,
@@ -79,6 +88,9 @@ class Runner:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            user=self.user,
+            group=self.user,
+            extra_groups=[] if self.user is not None else None,
         )
 
     def finish(self, process: subprocess.Popen[str]) -> Run:

