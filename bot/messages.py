@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from bot.gitrepo import Identity
+from bot.limits import BODY_BUDGET, SUMMARY_TEXT_BUDGET, cut, fitting, github_length
 from bot.report import Conclusion, Report
 
 BOT_NAME = "codex-pr-bot"
 BOT_EMAIL = "codex-pr-bot@users.noreply.github.com"
 BOT_IDENTITY = Identity(BOT_NAME, BOT_EMAIL)
 _SLUG = re.compile(r"[^a-z0-9]+")
+# Room for the note that says text was cut, and the most a quoted request or a summary
+# may take of a pull request's description (the agent's description gets the rest).
+_NOTE_ROOM = 120
+_QUOTED_LIMIT = 10_000
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -58,6 +65,35 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
 
 
+def shortened(text: str, limit: int, where: str = "a comment") -> str:
+    """``text`` within ``limit``, cut with a note that says so when it is longer."""
+    if github_length(text) <= limit:
+        return text
+    kept, dropped = cut(text, max(0, limit - _NOTE_ROOM))
+    return f"{kept}\n\n… ({dropped:,} more characters left out: GitHub limits the size of {where}.)"
+
+
+def listed(items: Sequence[str], *, most: int = 20, limit: int = 2_000, sep: str = ", ") -> str:
+    """``items`` joined, as many as fit, then "… and 120 more"."""
+    shown = fitting(items, limit=limit, most=most, separator=sep)
+    more = [f"… and {len(items) - shown:,} more"] if shown < len(items) else []
+    return sep.join([*items[:shown], *more])
+
+
+def fit_comment(body: str) -> str:
+    """Any comment body, within what GitHub accepts with room for the hidden marker."""
+    return shortened(body, BODY_BUDGET)
+
+
+def _within(render: Callable[[str], str], text: str, where: str) -> str:
+    """``render(text)``, with the free ``text`` shortened until the whole fits the budget."""
+    whole = render(text)
+    excess = github_length(whole) - BODY_BUDGET
+    if excess <= 0:
+        return whole
+    return render(shortened(text, github_length(text) - excess, where))
+
+
 def pr_body(
     *,
     body: str,
@@ -70,14 +106,21 @@ def pr_body(
     thread_id: str | None = None,
 ) -> str:
     who = f"@{requester}" if requester else "A maintainer"
-    parts = [summary.strip(), "", body.strip(), "", f"{who} asked:", "", quote(request)]
-    if issue_number is not None:
-        parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
-    if run_url:
-        parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
-    if thread_id:
-        parts += ["", thread_marker(thread_id)]
-    return "\n".join(parts).strip() + "\n"
+    where = "a pull request's description"
+    asked = quote(shortened(request, _QUOTED_LIMIT, where))
+    summary = shortened(summary.strip(), _QUOTED_LIMIT, where)
+
+    def render(body: str) -> str:
+        parts = [summary, "", body.strip(), "", f"{who} asked:", "", asked]
+        if issue_number is not None:
+            parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
+        if run_url:
+            parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
+        if thread_id:
+            parts += ["", thread_marker(thread_id)]
+        return "\n".join(parts).strip() + "\n"
+
+    return _within(render, body, where)
 
 
 def thread_marker(thread_id: str) -> str:
@@ -149,7 +192,13 @@ def cost_line(report: Report) -> str:
 
 
 def final_reply(report: Report) -> str:
-    """The comment that tells the requester how their request ended."""
+    """The comment that tells the requester how their request ended, within GitHub's limit."""
+    return _within(
+        lambda text: _final_reply(replace(report, summary=text)), report.summary, "a comment"
+    )
+
+
+def _final_reply(report: Report) -> str:
     link = run_link(report.run_url)
     match report.conclusion:
         case Conclusion.PR_OPENED | Conclusion.PR_UPDATED if report.partial:
@@ -181,6 +230,7 @@ def partial_title(prompt: str) -> str:
 
 
 def partial_body(*, reason: str, request: str, run_url: str | None) -> str:
+    request = shortened(request, _QUOTED_LIMIT, "a pull request's description")
     return (
         f"The bot was stopped before it finished: {reason}. This draft holds the changes "
         f"made until then, unreviewed by the agent{run_link(run_url)}.\n\n"
@@ -200,10 +250,17 @@ def job_summary(report: Report) -> str:
         rows.append(("Pull request", report.pr_url))
     lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
+    where = "a job summary"
     if report.prompt:
-        lines += ["", "**Request**", "", quote(report.prompt)]
-    lines += ["", report.summary, "", cost_line(report)]
+        lines += [
+            "",
+            "**Request**",
+            "",
+            quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
+        ]
+    lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
     if report.files:
+        files = [f"`{path}`" for path in report.files]
         lines += ["", f"**Files changed ({len(report.files)})**", ""]
-        lines += [f"- `{path}`" for path in report.files[:200]]
+        lines += ["- " + listed(files, most=200, limit=SUMMARY_TEXT_BUDGET, sep="\n- ")]
     return "\n".join(lines) + "\n"
