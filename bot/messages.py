@@ -38,6 +38,11 @@ def branch_for_task(prefix: str, name: str) -> str:
     return f"{prefix}task-{slug(name)}"
 
 
+def branch_for_pull(prefix: str, number: int) -> str:
+    """A follow-up that cannot go to its pull request's branch; later ones continue it."""
+    return f"{prefix}pr-{number}"
+
+
 def branch_for_prompt(prefix: str, prompt: str, kind: str = "task") -> str:
     """The same prompt gives the same branch, so a re-run updates instead of duplicating."""
     digest = hashlib.sha256(prompt.strip().encode()).hexdigest()[:8]
@@ -154,6 +159,24 @@ def refused_reply(reason: str) -> str:
     return f"Sorry, I can't act on this request: {reason}"
 
 
+_REDIRECTED = {
+    "merged": "Pull request #{n} is merged, so I left its branch alone and started from `{base}`",
+    "closed": "Pull request #{n} is closed, so I left its branch alone and started from `{base}`",
+    "default_branch": "Pull request #{n} comes from `{head}`, the default branch, which I "
+    "never push to directly",
+    "protected": "Pull request #{n} comes from `{head}`, a protected branch, which I never "
+    "push to directly",
+    "rules": "Pull request #{n} comes from `{head}`, which repository rules guard ({rules}), "
+    "so I did not push to it",
+}
+
+
+def redirect_note(number: int, why: str, *, head: str, base: str, rules: Sequence[str] = ()) -> str:
+    """Why a follow-up's change is in a pull request of its own (follow_up.Why values)."""
+    reason = _REDIRECTED[why].format(n=number, head=head, base=base, rules=", ".join(rules))
+    return f"{reason}: the change is in a separate pull request into `{base}`."
+
+
 def fork_reply(pr_number: int) -> str:
     return (
         f"Sorry, pull request #{pr_number} comes from a fork, and I never push to forks or "
@@ -200,16 +223,17 @@ def final_reply(report: Report) -> str:
 
 def _final_reply(report: Report) -> str:
     link = run_link(report.run_url)
+    note = f"\n\n{report.note}" if report.note else ""
     match report.conclusion:
         case Conclusion.PR_OPENED | Conclusion.PR_UPDATED if report.partial:
             head = (
                 f"⏱️ Stopped early{link}: {report.summary} "
-                f"What existed so far is in the draft {report.pr_url}"
+                f"What existed so far is in the draft {report.pr_url}{note}"
             )
         case Conclusion.PR_OPENED:
-            head = f"Opened {report.pr_url}{link}.\n\n{report.summary}"
+            head = f"Opened {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PR_UPDATED:
-            head = f"Updated {report.pr_url}{link}.\n\n{report.summary}"
+            head = f"Updated {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PUSHED:
             head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
         case Conclusion.NO_CHANGES:

@@ -19,6 +19,7 @@ from bot.actions_runtime import Runtime
 from bot.authz import authorize_commenter
 from bot.errors import BotError, ConfigError
 from bot.events import Batch, EmptyRequest, Request, Trigger
+from bot.follow_up import follow_up_target, note_of
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
 from bot.publish import Draft, Publisher, Target, publish
@@ -179,11 +180,15 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
                 prompt=request.prompt,
                 run_url=job.context.run_url,
             )
-        repo.fetch_branch(pull.head_branch, job.token)
-        context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
-        if thread := messages.thread_from(pull.body):
-            context += f"\n\nEarlier Codex thread of this pull request: {thread}"
-        return Target(pull.head_branch, pull.base_branch, context, True, pull.number, True)
+        # Its own branch, or a new pull request when that branch is guarded or gone.
+        return follow_up_target(
+            job.github,
+            repo,
+            job.token,
+            pull,
+            default_branch=request.default_branch,
+            branch_prefix=settings.branch_prefix,
+        )
     base = settings.base or request.default_branch or job.github.default_branch()
     context = ""
     if request.task is not None:
@@ -225,7 +230,7 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     if isinstance(target, Report):
         return replace(target, requester=report.requester)
     config = repo.config_snapshot()
-    report = replace(report, branch=target.branch)
+    report = replace(report, branch=target.branch, note=note_of(target))
     prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
     budget = job.settings.timeout_minutes * 60 - job.elapsed()
     budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)

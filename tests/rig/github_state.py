@@ -193,6 +193,8 @@ class GitHubState:
     def count_commits(self, p: Issue) -> int:
         if p.head_repo != self.full_name or p.base is None or p.head is None:
             return 1
+        if self.branch_sha(p.head) is None:  # deleted after the merge: GitHub keeps the count
+            return 1
         return self.commits_between(p.base, p.head)
 
     # ---- lookups used by the handlers ---------------------------------------------------
