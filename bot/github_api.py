@@ -16,6 +16,7 @@ from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 from github.PullRequest import PullRequest
 
+from bot import limits
 from bot.errors import GitHubError
 
 
@@ -183,7 +184,7 @@ class GitHub:
     def update_pull(self, number: int, *, title: str, body: str) -> Pull:
         with _translated(f"update pull request #{number}"):
             pr = self._repo.get_pull(number)
-            pr.edit(title=title, body=body)
+            pr.edit(title=limits.title(title), body=body)
             return _pull(pr)
 
     def open_pull(
@@ -193,7 +194,9 @@ class GitHub:
         # Creating first costs one request when the pull request is new (the common
         # case); GitHub answers 422 "A pull request already exists" otherwise.
         try:
-            pr = self._repo.create_pull(base=base, head=head, title=title, body=body, draft=draft)
+            pr = self._repo.create_pull(
+                base=base, head=head, title=limits.title(title), body=body, draft=draft
+            )
             return _pull(pr), True
         except GithubException as exc:
             if exc.status != 422 or "already exists" not in str(exc.data):

@@ -12,10 +12,13 @@ import re
 from collections.abc import Sequence
 
 BODY_LIMIT = 65_536
+# Issue titles are refused past 256 characters; pull-request titles are held to the same.
+TITLE_LIMIT = 256
 # What the bot's own texts aim for: the margin holds the hidden status marker and any
 # difference between our count and GitHub's.
 BODY_BUDGET = 60_000
-# The job summary: 1 MiB is GitHub's limit in bytes; a character takes up to 4 in UTF-8.
+# Each long text of the job summary (its limit is 1 MiB in bytes): the request, the
+# summary and the file list stay under it together at 3 UTF-8 bytes per counted unit.
 SUMMARY_TEXT_BUDGET = 100_000
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # How far back from the limit a cut looks for a line break or a space to end on.
@@ -66,3 +69,11 @@ def fitting(items: Sequence[str], *, limit: int, most: int, separator: str = ", 
             break
         count += 1
     return count
+
+
+def title(text: str) -> str:
+    """A title within ``TITLE_LIMIT``, ending in "…" when it had to be cut."""
+    if github_length(text) <= TITLE_LIMIT:
+        return text
+    kept, _ = cut(text, TITLE_LIMIT - 1)
+    return kept + "…"

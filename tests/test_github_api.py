@@ -73,3 +73,14 @@ def test_other_failures_to_read_rules_or_branches_stop_the_run(
         github.branch_rules("feature")
     with pytest.raises(GitHubError, match="read the branch gone: 404 Branch not found"):
         github.branch_protected("gone")
+
+
+def test_a_title_too_long_for_github_is_cut(fake: GitHubFake, github: GitHub) -> None:
+    pull, created = github.open_pull(head="feature", base="main", title="Add " * 100, body="")
+    github.update_pull(pull.number, title="Change " * 100, body="")
+
+    [sent_first, sent_then] = [r.body["title"] for r in fake.requests if r.method != "GET"]
+    assert created
+    assert max(len(sent_first), len(sent_then)) <= 256
+    assert sent_first.endswith("Add…")
+    assert sent_then.endswith("Change…")

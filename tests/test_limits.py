@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import messages
+from bot import limits, messages
 from bot.diff_check import unsafe_reasons
 from bot.limits import BODY_BUDGET, BODY_LIMIT, cut, fitting, github_length
 from bot.report import Conclusion, Report
@@ -164,3 +164,17 @@ def test_job_summary_lists_two_hundred_files_and_how_many_more() -> None:
 def test_shortened_text_and_its_note_fit_the_limit(limit: int, where: str) -> None:
     text = "👀 many words and lines\n" * 10_000
     assert github_length(messages.shortened(text, limit, where)) <= limit
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Add a greeting", "Add a greeting"),
+        ("x" * 256, "x" * 256),
+        ("word " * 100, ("word " * 51).rstrip() + "…"),
+        ("👀" * 200, "👀" * 127 + "…"),
+    ],
+)
+def test_titles_stay_within_githubs_limit(given: str, expected: str) -> None:
+    assert limits.title(given) == expected
+    assert github_length(limits.title(given)) <= limits.TITLE_LIMIT
