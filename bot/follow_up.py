@@ -54,11 +54,10 @@ class Why(enum.Enum):
 
 @dataclass(frozen=True)
 class Redirect:
-    """A new pull request into ``base``, started from ``start``."""
+    """A new pull request into ``base``, started from its tip."""
 
     why: Why
     base: str
-    start: str
     rules: tuple[str, ...] = ()
 
 
@@ -84,9 +83,9 @@ def redirect_before_lookup(pull: Pull, default_branch: str) -> Redirect | None:
     if not pull.open:
         # Its branch may be gone, and what it held is merged or was turned down.
         why = Why.MERGED if pull.merged else Why.CLOSED
-        return Redirect(why, default_branch, default_branch)
+        return Redirect(why, default_branch)
     if pull.head_branch == default_branch:
-        return Redirect(Why.DEFAULT_BRANCH, pull.head_branch, pull.head_branch)
+        return Redirect(Why.DEFAULT_BRANCH, pull.head_branch)
     return None
 
 
@@ -95,10 +94,10 @@ def redirect_after_lookup(
 ) -> Redirect | None:
     """Where the change goes once the branch's protection and rules are known."""
     if protected:
-        return Redirect(Why.PROTECTED, pull.head_branch, pull.head_branch)
+        return Redirect(Why.PROTECTED, pull.head_branch)
     guarding = guarding_rules(rules)
     if guarding:
-        return Redirect(Why.RULES, pull.head_branch, pull.head_branch, guarding)
+        return Redirect(Why.RULES, pull.head_branch, guarding)
     return None
 
 
@@ -140,5 +139,5 @@ def follow_up_target(
     if open_pull is not None:
         repo.fetch_branch(branch, token)
         return Redirected(branch, open_pull.base_branch, context, True, open_pull.number, note=note)
-    repo.fetch_branch(redirect.start, token)
+    repo.fetch_branch(redirect.base, token)
     return Redirected(branch, redirect.base, context, False, note=note)

@@ -26,12 +26,12 @@ def pull(head: str = "feature", *, open: bool = True, merged: bool = False) -> P
     ("given", "expected"),
     [
         (pull(), None),  # the branch itself must be looked up
-        (pull("main"), Redirect(Why.DEFAULT_BRANCH, "main", "main")),
-        (pull(open=False), Redirect(Why.CLOSED, "main", "main")),
-        (pull(open=False, merged=True), Redirect(Why.MERGED, "main", "main")),
+        (pull("main"), Redirect(Why.DEFAULT_BRANCH, "main")),
+        (pull(open=False), Redirect(Why.CLOSED, "main")),
+        (pull(open=False, merged=True), Redirect(Why.MERGED, "main")),
         # Closed wins over the default branch: its head may be anything, even gone.
-        (pull("release", open=False), Redirect(Why.CLOSED, "main", "main")),
-        (pull("main", open=False, merged=True), Redirect(Why.MERGED, "main", "main")),
+        (pull("release", open=False), Redirect(Why.CLOSED, "main")),
+        (pull("main", open=False, merged=True), Redirect(Why.MERGED, "main")),
     ],
 )
 def test_what_the_pull_request_itself_tells(given: Pull, expected: Redirect | None) -> None:
@@ -40,24 +40,22 @@ def test_what_the_pull_request_itself_tells(given: Pull, expected: Redirect | No
 
 def test_a_head_named_like_the_default_branch_elsewhere_is_no_default_branch() -> None:
     assert redirect_before_lookup(pull("main"), "trunk") is None
-    assert redirect_before_lookup(pull("trunk"), "trunk") == Redirect(
-        Why.DEFAULT_BRANCH, "trunk", "trunk"
-    )
+    assert redirect_before_lookup(pull("trunk"), "trunk") == Redirect(Why.DEFAULT_BRANCH, "trunk")
 
 
 @pytest.mark.parametrize(
     ("protected", "rules", "expected"),
     [
         (False, [], None),
-        (True, [], Redirect(Why.PROTECTED, "feature", "feature")),
-        (True, ["pull_request"], Redirect(Why.PROTECTED, "feature", "feature")),
+        (True, [], Redirect(Why.PROTECTED, "feature")),
+        (True, ["pull_request"], Redirect(Why.PROTECTED, "feature")),
         (False, ["non_fast_forward", "deletion", "creation"], None),
         (False, ["required_linear_history", "commit_message_pattern"], None),
-        (False, ["update"], Redirect(Why.RULES, "feature", "feature", ("update",))),
+        (False, ["update"], Redirect(Why.RULES, "feature", ("update",))),
         (
             False,
             ["required_status_checks", "non_fast_forward", "pull_request"],
-            Redirect(Why.RULES, "feature", "feature", ("pull_request", "required_status_checks")),
+            Redirect(Why.RULES, "feature", ("pull_request", "required_status_checks")),
         ),
     ],
 )
