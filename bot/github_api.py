@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 from github.PullRequest import PullRequest
 
+from bot import limits
 from bot.errors import GitHubError
 
 
@@ -27,6 +29,8 @@ class Pull:
     base_branch: str
     title: str = ""
     body: str = ""
+    open: bool = True
+    merged: bool = False
 
 
 def _hint(status: int, message: str) -> str:
@@ -65,9 +69,19 @@ def _translated(action: str) -> Iterator[None]:
 
 
 def _pull(pr: PullRequest) -> Pull:
+    # Only fields of the short form GitHub lists pull requests in: reading any other one
+    # of a lazy PyGithub object would cost a request.
     head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
     return Pull(
-        pr.number, pr.html_url, pr.head.ref, head_repo, pr.base.ref, pr.title, pr.body or ""
+        pr.number,
+        pr.html_url,
+        pr.head.ref,
+        head_repo,
+        pr.base.ref,
+        pr.title,
+        pr.body or "",
+        open=pr.state == "open",
+        merged=pr.merged_at is not None,
     )
 
 
@@ -126,8 +140,38 @@ class GitHub:
             return self._gh.withLazy(False).get_repo(self.repository).default_branch
 
     def pull(self, number: int) -> Pull:
+        # One request: the lazy repository costs none, reading the pull request's fields
+        # loads it once.
         with _translated(f"read pull request #{number}"):
-            return _pull(self._gh.withLazy(False).get_repo(self.repository).get_pull(number))
+            return _pull(self._repo.get_pull(number))
+
+    def branch_protected(self, branch: str) -> bool:
+        """Whether classic branch protection guards ``branch``.
+
+        ``GET /branches/{branch}`` tells it with contents: read; the protection's details
+        need administration rights a workflow token does not have.
+        """
+        with _translated(f"read the branch {branch}"):
+            return self._repo.get_branch(branch).protected
+
+    def branch_rules(self, branch: str) -> list[str]:
+        """The types of the repository rules that apply to ``branch`` (``update``, ...).
+
+        None when GitHub hides them from this token (403, 404: rules need a plan and a
+        permission that not every repository or token has).
+        """
+        url = f"{self._repo.url}/rules/branches/{quote(branch, safe='')}"
+        try:
+            # One page of 100: one rule that guards the branch is all the bot looks for.
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 100}
+            )
+        except GithubException as exc:
+            if exc.status in (403, 404):
+                return []
+            raise _error(exc, f"read the rules of the branch {branch}") from None
+        items = data if isinstance(data, list) else []
+        return [str(rule.get("type")) for rule in items if isinstance(rule, dict)]
 
     def find_open_pull(self, head: str) -> Pull | None:
         """The open pull request from this repository's branch ``head``, if any."""
@@ -140,7 +184,7 @@ class GitHub:
     def update_pull(self, number: int, *, title: str, body: str) -> Pull:
         with _translated(f"update pull request #{number}"):
             pr = self._repo.get_pull(number)
-            pr.edit(title=title, body=body)
+            pr.edit(title=limits.title(title), body=body)
             return _pull(pr)
 
     def open_pull(
@@ -150,7 +194,9 @@ class GitHub:
         # Creating first costs one request when the pull request is new (the common
         # case); GitHub answers 422 "A pull request already exists" otherwise.
         try:
-            pr = self._repo.create_pull(base=base, head=head, title=title, body=body, draft=draft)
+            pr = self._repo.create_pull(
+                base=base, head=head, title=limits.title(title), body=body, draft=draft
+            )
             return _pull(pr), True
         except GithubException as exc:
             if exc.status != 422 or "already exists" not in str(exc.data):

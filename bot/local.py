@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot import messages
+from bot import containment_text, messages
 from bot.actions_runtime import configure_logging
 from bot.errors import BotError, ConfigError
 from bot.secret_env import known_secrets
@@ -69,13 +69,13 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
     user = agent_user()
-    log.info("%s", messages.protections(agent_has_own_user=user is not None))
+    log.info("%s", containment_text.protections(agent_has_own_user=user is not None))
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
         base = git_change.baseline(
             repo, Path(private), include_uncommitted=args.include_uncommitted
         )
         if base.earlier:
-            raise ConfigError(messages.uncommitted_work(base.earlier))
+            raise ConfigError(containment_text.uncommitted_work(base.earlier))
         work = run_agent_phase(settings, environ, repo, agent_input(args.prompt, requester=None))
         try:
             run = await run_within(work, seconds=settings.timeout_minutes * 60)
@@ -93,7 +93,7 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         )
     if commit is None:
         if run.environment_errors:
-            print(f"error: {messages.environment_failure(run.environment_errors)}")
+            print(f"error: {containment_text.environment_failure(run.environment_errors)}")
             return 1
         print(messages.NO_CHANGES)
         return 0

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from bot.gitrepo import Identity
+from bot.limits import BODY_BUDGET, SUMMARY_TEXT_BUDGET, cut, fitting, github_length
 from bot.report import Conclusion, Report
 
 BOT_NAME = "codex-pr-bot"
 BOT_EMAIL = "codex-pr-bot@users.noreply.github.com"
 BOT_IDENTITY = Identity(BOT_NAME, BOT_EMAIL)
 _SLUG = re.compile(r"[^a-z0-9]+")
+# Room for the note that says text was cut, and the most a quoted request or a summary
+# may take of a pull request's description (the agent's description gets the rest).
+_NOTE_ROOM = 120
+_QUOTED_LIMIT = 10_000
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -29,6 +36,11 @@ def branch_for_issue(prefix: str, number: int) -> str:
 def branch_for_task(prefix: str, name: str) -> str:
     """Named by the task, not its text: editing the task file keeps its pull request."""
     return f"{prefix}task-{slug(name)}"
+
+
+def branch_for_pull(prefix: str, number: int) -> str:
+    """A follow-up that cannot go to its pull request's branch; later ones continue it."""
+    return f"{prefix}pr-{number}"
 
 
 def branch_for_prompt(prefix: str, prompt: str, kind: str = "task") -> str:
@@ -58,6 +70,35 @@ def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
 
 
+def shortened(text: str, limit: int, where: str = "a comment") -> str:
+    """``text`` within ``limit``, cut with a note that says so when it is longer."""
+    if github_length(text) <= limit:
+        return text
+    kept, dropped = cut(text, max(0, limit - _NOTE_ROOM))
+    return f"{kept}\n\n… ({dropped:,} more characters left out: GitHub limits the size of {where}.)"
+
+
+def listed(items: Sequence[str], *, most: int = 20, limit: int = 2_000, sep: str = ", ") -> str:
+    """``items`` joined, as many as fit, then "… and 120 more"."""
+    shown = fitting(items, limit=limit, most=most, separator=sep)
+    more = [f"… and {len(items) - shown:,} more"] if shown < len(items) else []
+    return sep.join([*items[:shown], *more])
+
+
+def fit_comment(body: str) -> str:
+    """Any comment body, within what GitHub accepts with room for the hidden marker."""
+    return shortened(body, BODY_BUDGET)
+
+
+def _within(render: Callable[[str], str], text: str, where: str) -> str:
+    """``render(text)``, with the free ``text`` shortened until the whole fits the budget."""
+    whole = render(text)
+    excess = github_length(whole) - BODY_BUDGET
+    if excess <= 0:
+        return whole
+    return render(shortened(text, github_length(text) - excess, where))
+
+
 def pr_body(
     *,
     body: str,
@@ -70,14 +111,21 @@ def pr_body(
     thread_id: str | None = None,
 ) -> str:
     who = f"@{requester}" if requester else "A maintainer"
-    parts = [summary.strip(), "", body.strip(), "", f"{who} asked:", "", quote(request)]
-    if issue_number is not None:
-        parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
-    if run_url:
-        parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
-    if thread_id:
-        parts += ["", thread_marker(thread_id)]
-    return "\n".join(parts).strip() + "\n"
+    where = "a pull request's description"
+    asked = quote(shortened(request, _QUOTED_LIMIT, where))
+    summary = shortened(summary.strip(), _QUOTED_LIMIT, where)
+
+    def render(body: str) -> str:
+        parts = [summary, "", body.strip(), "", f"{who} asked:", "", asked]
+        if issue_number is not None:
+            parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
+        if run_url:
+            parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
+        if thread_id:
+            parts += ["", thread_marker(thread_id)]
+        return "\n".join(parts).strip() + "\n"
+
+    return _within(render, body, where)
 
 
 def thread_marker(thread_id: str) -> str:
@@ -109,6 +157,24 @@ def usage_reply(trigger: str) -> str:
 
 def refused_reply(reason: str) -> str:
     return f"Sorry, I can't act on this request: {reason}"
+
+
+_REDIRECTED = {
+    "merged": "Pull request #{n} is merged, so I left its branch alone and started from `{base}`",
+    "closed": "Pull request #{n} is closed, so I left its branch alone and started from `{base}`",
+    "default_branch": "Pull request #{n} comes from `{head}`, the default branch, which I "
+    "never push to directly",
+    "protected": "Pull request #{n} comes from `{head}`, a protected branch, which I never "
+    "push to directly",
+    "rules": "Pull request #{n} comes from `{head}`, which repository rules guard ({rules}), "
+    "so I did not push to it",
+}
+
+
+def redirect_note(number: int, why: str, *, head: str, base: str, rules: Sequence[str] = ()) -> str:
+    """Why a follow-up's change is in a pull request of its own (follow_up.Why values)."""
+    reason = _REDIRECTED[why].format(n=number, head=head, base=base, rules=", ".join(rules))
+    return f"{reason}: the change is in a separate pull request into `{base}`."
 
 
 def fork_reply(pr_number: int) -> str:
@@ -149,18 +215,25 @@ def cost_line(report: Report) -> str:
 
 
 def final_reply(report: Report) -> str:
-    """The comment that tells the requester how their request ended."""
+    """The comment that tells the requester how their request ended, within GitHub's limit."""
+    return _within(
+        lambda text: _final_reply(replace(report, summary=text)), report.summary, "a comment"
+    )
+
+
+def _final_reply(report: Report) -> str:
     link = run_link(report.run_url)
+    note = f"\n\n{report.note}" if report.note else ""
     match report.conclusion:
         case Conclusion.PR_OPENED | Conclusion.PR_UPDATED if report.partial:
             head = (
                 f"⏱️ Stopped early{link}: {report.summary} "
-                f"What existed so far is in the draft {report.pr_url}"
+                f"What existed so far is in the draft {report.pr_url}{note}"
             )
         case Conclusion.PR_OPENED:
-            head = f"Opened {report.pr_url}{link}.\n\n{report.summary}"
+            head = f"Opened {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PR_UPDATED:
-            head = f"Updated {report.pr_url}{link}.\n\n{report.summary}"
+            head = f"Updated {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PUSHED:
             head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
         case Conclusion.NO_CHANGES:
@@ -181,6 +254,7 @@ def partial_title(prompt: str) -> str:
 
 
 def partial_body(*, reason: str, request: str, run_url: str | None) -> str:
+    request = shortened(request, _QUOTED_LIMIT, "a pull request's description")
     return (
         f"The bot was stopped before it finished: {reason}. This draft holds the changes "
         f"made until then, unreviewed by the agent{run_link(run_url)}.\n\n"
@@ -200,53 +274,21 @@ def job_summary(report: Report) -> str:
         rows.append(("Pull request", report.pr_url))
     lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
+    where = "a job summary"
     if report.prompt:
-        lines += ["", "**Request**", "", quote(report.prompt)]
-    lines += ["", report.summary, "", cost_line(report)]
-    if report.files:
-        lines += ["", f"**Files changed ({len(report.files)})**", ""]
-        lines += [f"- `{path}`" for path in report.files[:200]]
-    if report.left_out:
         lines += [
             "",
-            f"**Left out: changed by earlier steps, not by the agent ({len(report.left_out)})**",
+            "**Request**",
             "",
+            quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
         ]
-        lines += [f"- `{path}`" for path in report.left_out[:200]]
+    lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
+    if report.files:
+        files = [f"`{path}`" for path in report.files]
+        lines += ["", f"**Files changed ({len(report.files)})**", ""]
+        lines += ["- " + listed(files, most=200, limit=SUMMARY_TEXT_BUDGET, sep="\n- ")]
+    if report.left_out:
+        left_out = [f"`{path}`" for path in report.left_out]
+        lines += ["", f"**Left out: changed before the agent started ({len(left_out)})**", ""]
+        lines += ["- " + listed(left_out, most=200, limit=SUMMARY_TEXT_BUDGET, sep="\n- ")]
     return "\n".join(lines) + "\n"
-
-
-def environment_failure(errors: tuple[str, ...]) -> str:
-    shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
-    return (
-        "Codex reported its work done, but the machine stopped its commands, so nothing "
-        f"changed: {shown}. Check that the workspace can be written and that Codex's "
-        "sandbox can start on this runner (see the run's log)."
-    )
-
-
-def uncommitted_work(paths: tuple[str, ...]) -> str:
-    shown = ", ".join(paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
-    return (
-        f"The clone has uncommitted work ({shown}); the bot's commit would carry it along "
-        "with the agent's change. Commit or stash it first, or pass --include-uncommitted "
-        "to make it part of the change."
-    )
-
-
-def protections(*, agent_has_own_user: bool) -> str:
-    """What containment this run has: it depends on whether the bot is root."""
-    if agent_has_own_user:
-        return (
-            "containment: Codex runs as its own unprivileged user over a workspace handed "
-            "to it for the run; it cannot read the bot's processes, files or secrets, and "
-            "everything it started is killed when it is done."
-        )
-    return (
-        "containment: the bot is not root, so Codex runs as the same user as the bot. "
-        "Applies: secrets kept out of Codex's environment, the model key behind a proxy, "
-        "the git directory restored, the change checked before it is pushed, leftover "
-        "processes killed. Cannot apply: a separate user for Codex (its commands can "
-        "change anything this user can, and, without Codex's sandbox, read this user's "
-        "processes)."
-    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from bot import git_change, messages
+from bot import containment_text, git_change, messages
 from bot.diff_check import Scanner, path_reasons
 from bot.errors import GitError, GitHubError, UnsafeChange
 from bot.events import Person, Request
@@ -19,6 +20,9 @@ from bot.github_api import GitHub
 from bot.gitrepo import Repository
 from bot.report import Conclusion, Report
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
+    from bot.agent import AgentRun
 
 log = logging.getLogger("bot")
 
@@ -158,3 +162,52 @@ def publish(
         raise
     conclusion = Conclusion.PR_OPENED if created else Conclusion.PR_UPDATED
     return replace(report, conclusion=conclusion, pr_url=pull.url, pr_number=pull.number)
+
+
+def publish_done(
+    publisher: Publisher,
+    request: Request,
+    target: Target,
+    report: Report,
+    run: AgentRun,
+    close_issue: bool,
+    run_url: str | None,
+) -> Report:
+    """Publish what the agent did, with its words for the pull request."""
+    result = run.result
+    report = replace(report, summary=result.summary, tokens=run.total_tokens)
+    body = messages.pr_body(
+        body=result.body,
+        summary=result.summary,
+        request=request.prompt,
+        requester=report.requester,
+        issue_number=request.issue_number,
+        closes_issue=close_issue,
+        run_url=run_url,
+        thread_id=run.thread_id,
+    )
+    draft = Draft(result.commit_message, result.title, body, draft=False)
+    report = publish(publisher, request, target, report, draft, Conclusion.NO_CHANGES)
+    if report.conclusion is Conclusion.NO_CHANGES and run.environment_errors:
+        # Codex says it worked, but the machine stopped its commands: not "no changes".
+        return replace(
+            report,
+            conclusion=Conclusion.FAILED,
+            summary=containment_text.environment_failure(run.environment_errors),
+        )
+    return report
+
+
+def publish_partial(
+    publisher: Publisher, request: Request, target: Target, report: Report, reason: str
+) -> Report:
+    """Keep what the agent changed before it was stopped, as a draft marked partial."""
+    title = messages.partial_title(request.prompt)
+    text = Draft(
+        commit_message=f"Partial work: {title}",
+        title=title,
+        body=messages.partial_body(reason=reason, request=request.prompt, run_url=report.run_url),
+        draft=True,
+    )
+    report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
+    return publish(publisher, request, target, report, text, Conclusion.FAILED)

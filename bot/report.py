@@ -29,6 +29,8 @@ class Report:
     run_url: str | None = None
     # Stopped by the deadline or a cancellation; what existed was kept as a draft.
     partial: bool = False
+    # Where the change went when it is not where the request was made (messages.redirect_note).
+    note: str = ""
     tokens: int = 0
     duration_seconds: float = 0.0
     # Changed by earlier steps of the job before the agent started: not part of the change.

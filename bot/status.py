@@ -6,7 +6,7 @@ import logging
 
 from bot.errors import BotError
 from bot.github_api import GitHub
-from bot.messages import status_marker
+from bot.messages import fit_comment, status_marker
 
 log = logging.getLogger("bot")
 
@@ -32,7 +32,9 @@ class StatusComment:
             log.warning("could not look for the earlier status comment: %s", exc)
 
     def post(self, body: str) -> bool:
-        text = f"{body.rstrip()}\n\n{self._marker}\n"
+        # Fitted here whatever the body holds: a comment GitHub refuses for its size
+        # would leave the requester without any answer.
+        text = f"{fit_comment(body).rstrip()}\n\n{self._marker}\n"
         try:
             if self.comment_id is None:
                 self.comment_id = self._github.comment(self.issue_number, text)

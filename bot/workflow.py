@@ -14,26 +14,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot import git_change, messages
+from bot import containment_text, git_change, messages
 from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.agent_user import agent_user
 from bot.authz import authorize_commenter
 from bot.errors import BotError, ConfigError
 from bot.events import Batch, EmptyRequest, Request, Trigger
+from bot.follow_up import follow_up_target, note_of
 from bot.git_change import Baseline
 from bot.github_api import GitHub
 from bot.gitrepo import Repository, redact
-from bot.publish import Draft, Publisher, Target, publish
+from bot.publish import Publisher, Target, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
 from bot.secret_env import known_secrets
 from bot.settings import Settings
 from bot.status import StatusComment
-
-if TYPE_CHECKING:
-    from bot.agent import AgentRun
 
 log = logging.getLogger("bot")
 # Kept back from the agent's share of the deadline to publish what exists.
@@ -188,11 +185,15 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
                 prompt=request.prompt,
                 run_url=job.context.run_url,
             )
-        repo.fetch_branch(pull.head_branch, job.token)
-        context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
-        if thread := messages.thread_from(pull.body):
-            context += f"\n\nEarlier Codex thread of this pull request: {thread}"
-        return Target(pull.head_branch, pull.base_branch, context, True, pull.number, True)
+        # Its own branch, or a new pull request when that branch is guarded or gone.
+        return follow_up_target(
+            job.github,
+            repo,
+            job.token,
+            pull,
+            default_branch=request.default_branch,
+            branch_prefix=settings.branch_prefix,
+        )
     base = settings.base or request.default_branch or job.github.default_branch()
     context = ""
     if request.task is not None:
@@ -233,8 +234,8 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
     target = _target(job, request, repo)
     if isinstance(target, Report):
         return replace(target, requester=report.requester)
-    report = replace(report, branch=target.branch)
-    log.info("%s", messages.protections(agent_has_own_user=agent_user() is not None))
+    report = replace(report, branch=target.branch, note=note_of(target))
+    log.info("%s", containment_text.protections(agent_has_own_user=agent_user() is not None))
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
         # The working tree as the agent finds it: what earlier steps of the job left
         # uncommitted is not the agent's, and stays out of its change.
@@ -254,47 +255,7 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
                 print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
-            return _publish_partial(publisher, request, target, report, stop.reason)
-        return _publish_done(job, publisher, request, target, report, run)
-
-
-def _publish_done(
-    job: Job, publisher: Publisher, request: Request, target: Target, report: Report, run: AgentRun
-) -> Report:
-    result = run.result
-    report = replace(report, summary=result.summary, tokens=run.total_tokens)
-    body = messages.pr_body(
-        body=result.body,
-        summary=result.summary,
-        request=request.prompt,
-        requester=report.requester,
-        issue_number=request.issue_number,
-        closes_issue=job.settings.close_issue,
-        run_url=job.context.run_url,
-        thread_id=run.thread_id,
-    )
-    draft = Draft(result.commit_message, result.title, body, draft=False)
-    report = publish(publisher, request, target, report, draft, Conclusion.NO_CHANGES)
-    if report.conclusion is Conclusion.NO_CHANGES and run.environment_errors:
-        # Codex says it worked, but the machine stopped its commands: not "no changes".
-        return replace(
-            report,
-            conclusion=Conclusion.FAILED,
-            summary=messages.environment_failure(run.environment_errors),
+            return publish_partial(publisher, request, target, report, stop.reason)
+        return publish_done(
+            publisher, request, target, report, run, job.settings.close_issue, job.context.run_url
         )
-    return report
-
-
-def _publish_partial(
-    publisher: Publisher, request: Request, target: Target, report: Report, reason: str
-) -> Report:
-    """Keep what the agent changed before it was stopped, as a draft marked partial."""
-    title = messages.partial_title(request.prompt)
-    text = Draft(
-        commit_message=f"Partial work: {title}",
-        title=title,
-        body=messages.partial_body(reason=reason, request=request.prompt, run_url=report.run_url),
-        draft=True,
-    )
-    report = replace(report, partial=True, summary=f"The run was stopped: {reason}.")
-    return publish(publisher, request, target, report, text, Conclusion.FAILED)

@@ -361,3 +361,74 @@ def test_standalone_process_serves_and_dumps_state(tmp_path: Path) -> None:
     final = json.loads(dump.read_text())
     assert [c["body"] for c in final["comments"]] == ["/codex hi", "hi back"]
     assert final["validation_errors"] == []
+
+
+def test_branches_tell_protection_and_rules_apply_per_branch() -> None:
+    tips = {"main": "a" * 40, "release": "b" * 40, "feature/x": "c" * 40}
+    with GitHubFake(branch_sha=tips.get) as fake:
+        fake.protect_branch("release")
+        fake.set_branch_rules(
+            "feature/x",
+            {"type": "non_fast_forward"},
+            {"type": "update", "parameters": {"update_allows_fetch_and_merge": False}},
+        )
+        g = connect(fake)
+        repo = g.get_repo("octo-org/hello-world")
+        release, main = repo.get_branch("release"), repo.get_branch("main")
+        assert (release.protected, main.protected) == (True, False)
+        assert release.commit.sha == tips["release"]
+        assert repo.get_branch("feature/x").name == "feature/x"  # sent as feature%2Fx
+        with pytest.raises(UnknownObjectException) as gone:
+            repo.get_branch("gone")
+        assert gone.value.data["message"] == "Branch not found"
+        g.close()
+
+        status, rules = raw(fake, "GET", "/repos/octo-org/hello-world/rules/branches/feature%2Fx")
+        assert status == 200
+        assert [r["type"] for r in rules] == ["non_fast_forward", "update"]
+        assert {r["ruleset_source"] for r in rules} == {"octo-org/hello-world"}
+        assert raw(fake, "GET", "/repos/octo-org/hello-world/rules/branches/main") == (200, [])
+        fake.protect_branch("release", False)
+        status, branch = raw(fake, "GET", "/repos/octo-org/hello-world/branches/release")
+        assert (status, branch["protected"], branch["protection"]["enabled"]) == (200, False, False)
+        assert fake.validation_errors == []
+
+
+def test_bodies_longer_than_github_allows_are_refused(fake: GitHubFake, g: Github) -> None:
+    repo = g.get_repo("octo-org/hello-world")
+    issue = repo.get_issue(fake.add_issue("x", None, "alice"))
+    comment = issue.create_comment("é" * 65_536)  # characters, not bytes
+    with pytest.raises(GithubException) as long_comment:
+        issue.create_comment("x" * 65_537)
+    assert long_comment.value.status == 422
+    assert long_comment.value.data["errors"] == [
+        {
+            "resource": "IssueComment",
+            "code": "custom",
+            "field": "body",
+            "message": "body is too long (maximum is 65536 characters)",
+        }
+    ]
+    with pytest.raises(GithubException):
+        comment.edit("x" * 65_537)
+    with pytest.raises(GithubException) as long_pull:
+        repo.create_pull(base="main", head="feature", title="Long", body="x" * 65_537)
+    assert long_pull.value.data["errors"][0]["resource"] == "PullRequest"
+    assert [c.body for c in fake.comments(issue.number)] == ["é" * 65_536]
+    assert fake.validation_errors == []
+
+
+def test_closed_and_merged_pull_requests(fake: GitHubFake, g: Github) -> None:
+    merged = fake.add_pull("feature", "main", "Done", None, "alice")
+    closed = fake.add_pull("idea", "main", "Dropped", None, "alice")
+    fake.close_pull(merged, merged=True, by="bob")
+    fake.close_pull(closed)
+
+    repo = g.get_repo("octo-org/hello-world")
+    done, dropped = repo.get_pull(merged), repo.get_pull(closed)
+
+    assert (done.state, done.merged, done.merged_by.login) == ("closed", True, "bob")
+    assert done.merged_at is not None
+    assert (dropped.state, dropped.merged, dropped.merged_at) == ("closed", False, None)
+    assert [p.number for p in repo.get_pulls(state="closed")] == [closed, merged]
+    assert fake.validation_errors == []

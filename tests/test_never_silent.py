@@ -330,3 +330,31 @@ def test_branch_without_an_open_pull_request_starts_afresh(
     assert old.head is not None
     assert runner.remote.commits_between("main", old.head) == 1  # replaced, not stacked
     assert runner.remote.show(old.head, "hello.txt") == "new\n"
+
+
+def test_reply_about_thousands_of_refused_files_is_posted_within_githubs_limit(
+    runner: Runner, github: GitHubFake
+) -> None:
+    # 3,000 credential files make a refusal five times longer than a comment may be; the
+    # fake refuses a body over 65,536 characters with 422, as GitHub does.
+    names = "keys/deploy-key-for-the-production-service-number-$i.pem"
+    runner.model.add("orchestrator", delegate(), finish())
+    runner.model.add(
+        "codex",
+        Shell(f"mkdir -p keys && for i in $(seq 1 3000); do : > {names}; done"),
+        Say("Created the keys."),
+    )
+
+    run = runner.run("issue_comment", comment_request(github))
+
+    assert run.returncode == 1
+    assert run.outputs["conclusion"] == "failed"
+    [status] = bot_comments(github, 1)
+    assert status.startswith("I could not finish this request")
+    assert len(status) <= 65_536
+    assert "the change adds credential files: keys/deploy-key-for-the-production" in status
+    assert "more characters left out: GitHub limits the size of a comment." in status
+    assert "Nothing was pushed. Fix the cause above and comment again to retry." in status
+    assert [r.status for r in github.requests if r.operation == "issues/update-comment"] == [200]
+    assert remote_heads(runner.remote) == ["main"]
+    assert github.pulls == []

@@ -32,6 +32,7 @@ if not __package__:  # run as a script: import the sibling modules as package "t
 from werkzeug.datastructures import Headers
 
 from .github_handlers import add_comment, add_issue, add_pull
+from .github_issue_handlers import set_state
 from .github_openapi import SPEC_PATH as SPEC_PATH  # re-exported: the tests read the spec
 from .github_openapi import spec
 from .github_rest import SECONDARY_RATE_LIMIT as SECONDARY_RATE_LIMIT  # re-exported
@@ -140,6 +141,26 @@ class GitHubFake(RestApi):
                 self.state, head, base, title, body, user_login, head_repo_full_name
             ).number
 
+    def protect_branch(self, branch: str, protected: bool = True) -> None:
+        """Turn classic branch protection of `branch` on or off."""
+        with self.state.lock:
+            (self.state.protected.add if protected else self.state.protected.discard)(branch)
+
+    def set_branch_rules(self, branch: str, *rules: dict[str, Any]) -> None:
+        """The rules of rulesets that apply to `branch`, each `{"type": ..., "parameters": ...}`
+        in the shape of GitHub's `repository-rule-*` schemas."""
+        with self.state.lock:
+            self.state.rules[branch] = [dict(rule) for rule in rules]
+
+    def close_pull(self, number: int, *, merged: bool = False, by: str = "octocat") -> None:
+        """Close a pull request, as merged by `by` when `merged`."""
+        with self.state.lock:
+            pull = self.state.issue(number, pull=True)
+            set_state(self.state, pull, "closed")
+            if merged:
+                self.state.see(by)
+                pull.merged_at, pull.merged_by = pull.closed_at, by
+
     @property
     def issues(self) -> list[Issue]:
         """All issues, pull requests included (`is_pull`), as copies."""
@@ -216,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         "--state",
         help="JSON: owner, repo, token, app_login, private, "
         "permissions {login: perm}, issues [{title, body, user}], "
-        "comments [{issue, body, user, user_type}]",
+        "comments [{issue, body, user, user_type}], protected [branch], "
+        "rules {branch: [{type, parameters}]}",
     )
     ap.add_argument("--dump", help="write the final state here on SIGTERM/SIGINT")
     args = ap.parse_args(argv)
@@ -231,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         fake.add_comment(
             c["issue"], c["body"], c.get("user", "octocat"), c.get("user_type", "User")
         )
+    for branch in cfg.get("protected", []):
+        fake.protect_branch(branch)
+    for branch, rules in cfg.get("rules", {}).items():
+        fake.set_branch_rules(branch, *rules)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

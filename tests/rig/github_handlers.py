@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 # Importing the handler modules registers their handlers in HANDLERS.
+from . import github_branch_handlers as github_branch_handlers
 from .github_issue_handlers import add_comment as add_comment
 from .github_issue_handlers import add_issue as add_issue
 from .github_operations import HANDLERS as HANDLERS

@@ -8,7 +8,16 @@ from typing import Any
 from .github_issue_shapes import comment_json, issue_json, reaction_json
 from .github_operations import op
 from .github_shapes import label_json
-from .github_state import Comment, GitHubState, Issue, Reaction, Reply, invalid, now
+from .github_state import (
+    Comment,
+    GitHubState,
+    Issue,
+    Reaction,
+    Reply,
+    check_body,
+    invalid,
+    now,
+)
 
 
 @op("issues/list-comments")
@@ -27,6 +36,7 @@ def list_comments(st: GitHubState, p: dict[str, str], q: dict[str, str], body: A
 @op("issues/create-comment")
 def create_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
     issue = st.issue(int(p["issue_number"]))
+    check_body("IssueComment", body["body"])
     c = add_comment(st, issue.number, body["body"], st.app_login)
     return 201, comment_json(st, c), {"Location": comment_json(st, c)["url"]}
 
@@ -47,6 +57,7 @@ def get_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
 @op("issues/update-comment")
 def update_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
     c = st.comment(int(p["comment_id"]))
+    check_body("IssueComment", body["body"])
     c.body, c.updated_at = body["body"], now()
     return 200, comment_json(st, c), {}
 
@@ -102,6 +113,7 @@ def update_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: An
     if "title" in body and body["title"] is not None:
         i.title = str(body["title"])
     if "body" in body:
+        check_body("Issue", body["body"])
         i.body = body["body"]
     if "labels" in body:
         i.labels = [x if isinstance(x, str) else x["name"] for x in body["labels"] or []]

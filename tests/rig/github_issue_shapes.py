@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .github_shapes import label_json, repository_json, team_json, user_json
-from .github_state import JSON, Comment, GitHubState, Issue, Reaction
+from .github_state import JSON, Comment, GitHubState, Issue, Reaction, fake_sha
 
 
 def rollup_json(st: GitHubState, url: str, key: tuple[str, int]) -> JSON:
@@ -55,7 +55,7 @@ def issue_json(st: GitHubState, i: Issue) -> JSON:
             "html_url": html,
             "diff_url": f"{html}.diff",
             "patch_url": f"{html}.patch",
-            "merged_at": None,
+            "merged_at": i.merged_at,
         }
     return d
 
@@ -143,8 +143,8 @@ def pull_json(st: GitHubState, p: Issue, *, simple: bool = False) -> JSON:
         review_comment_url=links["review_comment"],
         comments_url=links["comments"],
         statuses_url=links["statuses"],
-        merged_at=None,
-        merge_commit_sha=None,
+        merged_at=p.merged_at,
+        merge_commit_sha=fake_sha(f"merge {p.number}") if p.merged_at else None,
         requested_reviewers=[user_json(st, u) for u in p.reviewers],
         requested_teams=[team_json(st, t) for t in p.team_reviewers],
         auto_merge=None,
@@ -162,11 +162,11 @@ def pull_json(st: GitHubState, p: Issue, *, simple: bool = False) -> JSON:
     )
     if not simple:
         d.update(
-            merged=False,
+            merged=p.merged_at is not None,
             mergeable=None,
             rebaseable=None,
             mergeable_state="unknown",
-            merged_by=None,
+            merged_by=user_json(st, p.merged_by) if p.merged_by else None,
             comments=issue["comments"],
             review_comments=0,
             maintainer_can_modify=p.maintainer_can_modify,

@@ -7,7 +7,16 @@ from typing import Any
 from .github_issue_handlers import add_issue, set_state
 from .github_issue_shapes import pull_json
 from .github_operations import op
-from .github_state import GitHubState, HTTPError, Issue, Reply, fake_sha, invalid, now
+from .github_state import (
+    GitHubState,
+    HTTPError,
+    Issue,
+    Reply,
+    check_body,
+    fake_sha,
+    invalid,
+    now,
+)
 
 
 @op("pulls/list")
@@ -43,6 +52,7 @@ def create_pull(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
         raise invalid({"resource": "PullRequest", "field": "head", "code": "invalid"})
     if not body.get("title"):
         raise invalid({"resource": "Issue", "field": "title", "code": "missing_field"})
+    check_body("PullRequest", body.get("body"))
     label = f"{head_repo.split('/')[0]}:{ref}"
     if st.open_pull(label, base):
         raise invalid(
@@ -113,6 +123,7 @@ def update_pull(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
     i = st.issue(int(p["pull_number"]), pull=True)
     if "base" in body and st.branch_sha(body["base"]) is None:
         raise invalid({"resource": "PullRequest", "field": "base", "code": "invalid"})
+    check_body("PullRequest", body.get("body"))
     for key in ("title", "body", "base", "maintainer_can_modify"):
         if key in body:
             setattr(i, key, body[key])

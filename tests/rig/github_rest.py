@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
@@ -127,10 +127,18 @@ class RestApi:
             self.validation_errors.append(f"{rec.method} {rec.path}: outside {self.api_url}")
             return self._reply(rec, None, None, 404, _error(404, "Not Found"), extra)
         rec.path = rec.path[len(self.prefix) :]
+        spec_path = raw_path[len(self.prefix) :]
+        # Matched before unquoting: a branch "feature/x" may come as "feature%2Fx" or as
+        # it is (PyGithub), and either way is one path parameter; openapi-core finds the
+        # path only with it encoded.
         for r in routes:
-            m = r.pattern.match(rec.path)
+            m = r.pattern.match(spec_path)
             if r.method == rec.method and m:
-                route, params, rec.operation = r, m.groupdict(), r.operation
+                params = {k: unquote(v) for k, v in m.groupdict().items()}
+                route, rec.operation = r, r.operation
+                for name in sorted(params, key=m.start, reverse=True):
+                    value = quote(params[name], safe="")
+                    spec_path = spec_path[: m.start(name)] + value + spec_path[m.end(name) :]
                 break
         if route is None:
             self.validation_errors.append(
@@ -139,20 +147,24 @@ class RestApi:
         fault = next(
             (f for f in self._faults if f.method == rec.method and f.pattern.search(rec.path)), None
         )
+        # Answers given before the request is checked are checked against the path only.
+        bare = SpecRequest(
+            rec.method.lower(), spec_path, None, "application/json", RequestParameters()
+        )
         if fault is not None:
             fault.times -= 1
             if fault.times <= 0:
                 self._faults.remove(fault)
             rec.injected = True
-            return self._reply(rec, route, None, fault.status, fault.body, fault.headers)
+            return self._reply(rec, route, bare, fault.status, fault.body, fault.headers)
         if rec.token != self.token:  # GitHub would serve some reads anonymously: not here
             message = "Requires authentication" if rec.token is None else "Bad credentials"
-            return self._reply(rec, route, None, 401, _error(401, message), extra)
+            return self._reply(rec, route, bare, 401, _error(401, message), extra)
         if route is None:
             return self._reply(rec, None, None, 404, _error(404, "Not Found"), extra)
         request = SpecRequest(
             rec.method.lower(),
-            raw_path[len(self.prefix) :],
+            spec_path,
             raw or None,
             (headers.get("Content-Type") or "application/json").lower(),
             RequestParameters(query=ImmutableMultiDict(parse_qsl(raw_query)), header=headers),
@@ -202,7 +214,11 @@ class RestApi:
             **extra,
         }
         rec.status, rec.response = status, data
-        if route is not None and (status in route.statuses or status not in UNDOCUMENTED_OK):
+        if (
+            route is not None
+            and request is not None
+            and (status in route.statuses or status not in UNDOCUMENTED_OK)
+        ):
             self._check_response(rec, route, request, status, body, headers)
         return status, headers, body
 
@@ -218,15 +234,11 @@ class RestApi:
         self,
         rec: Recorded,
         route: Route,
-        request: SpecRequest | None,
+        request: SpecRequest,
         status: int,
         body: bytes,
         headers: dict[str, str],
     ) -> None:
-        if request is None:  # answered before request validation: check against the path only
-            request = SpecRequest(
-                rec.method.lower(), rec.path, None, "application/json", RequestParameters()
-            )
         response = SpecResponse(
             status, body, Headers(list(headers.items())), headers["Content-Type"]
         )

@@ -58,6 +58,23 @@ def invalid(*errors: JSON) -> HTTPError:
     return HTTPError(422, "Validation Failed", list(errors))
 
 
+# GitHub refuses longer bodies of comments, issues and pull requests, counted in characters
+# (the OpenAPI description gives no maxLength; this is what the API answers).
+MAX_BODY = 65_536
+
+
+def check_body(resource: str, text: str | None) -> None:
+    if text is not None and len(text) > MAX_BODY:
+        raise invalid(
+            {
+                "resource": resource,
+                "code": "custom",
+                "field": "body",
+                "message": f"body is too long (maximum is {MAX_BODY} characters)",
+            }
+        )
+
+
 @dataclass
 class Issue:
     """An issue; a pull request is an issue with `head` set (numbers are shared, as on GitHub)."""
@@ -83,6 +100,8 @@ class Issue:
     maintainer_can_modify: bool = False
     reviewers: list[str] = field(default_factory=list)
     team_reviewers: list[str] = field(default_factory=list)
+    merged_at: str | None = None
+    merged_by: str | None = None
 
     @property
     def is_pull(self) -> bool:
@@ -135,6 +154,8 @@ class GitHubState:
         self.comments: dict[int, Comment] = {}
         self.reactions: dict[tuple[str, int], list[Reaction]] = {}
         self.labels: dict[str, int] = {}
+        self.protected: set[str] = set()  # branches under classic branch protection
+        self.rules: dict[str, list[JSON]] = {}  # branch -> the rules of rulesets on it
         self._ids = itertools.count(4_000_000_001)
         self.created_at = now()
 
@@ -171,6 +192,8 @@ class GitHubState:
 
     def count_commits(self, p: Issue) -> int:
         if p.head_repo != self.full_name or p.base is None or p.head is None:
+            return 1
+        if self.branch_sha(p.head) is None:  # deleted after the merge: GitHub keeps the count
             return 1
         return self.commits_between(p.base, p.head)
 
