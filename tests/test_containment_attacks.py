@@ -88,8 +88,8 @@ def test_agent_cannot_plant_a_program_the_bot_runs_later(runner: Runner, evidenc
     plant = f"printf '#!/bin/sh\\\\nenv > {evidence}/planted.txt\\\\n'"
     attack(
         runner,
-        f"{plant} > {venv_bin}/git 2> {evidence}/venv.txt; "
-        f"{plant} > /usr/local/bin/git 2> {evidence}/usr.txt; echo hi > hello.txt",
+        f"{plant} 2> {evidence}/venv.txt > {venv_bin}/git; "
+        f"{plant} 2> {evidence}/usr.txt > /usr/local/bin/git; echo hi > hello.txt",
     )
 
     run = runner.run("workflow_dispatch", dispatch_event("x"))
@@ -107,7 +107,7 @@ def test_agent_cannot_write_the_runners_file_commands(runner: Runner, evidence: 
     env_file.write_text("")
     outputs, summary = runner.tmp / "github_output", runner.tmp / "step_summary"
     writes = "; ".join(
-        f"echo BASH_ENV=/tmp/evil >> {target} 2>> {evidence}/file-commands.txt"
+        f"echo BASH_ENV=/tmp/evil 2>> {evidence}/file-commands.txt >> {target}"
         for target in (env_file, outputs, summary)
     )
     attack(runner, f"{writes}; echo hi > hello.txt")
@@ -150,7 +150,7 @@ def test_a_commit_the_agent_makes_itself_is_still_checked(
         runner.user = 4242
     attack(
         runner,
-        f"echo 'DEPLOY=1' > .env; printf '{PRIVATE_KEY}' > deploy_key; "
+        f"echo 'DEPLOY=1' > .env; printf -- '{PRIVATE_KEY}' > deploy_key; "
         "git add -A; git -c user.name=a -c user.email=a@b commit -qm sneaky; "
         "git push origin HEAD:refs/heads/sneaky; true",
     )
@@ -204,7 +204,9 @@ def test_a_fifo_in_place_of_a_file_is_refused(runner: Runner) -> None:
 
 
 def test_a_file_name_cannot_become_a_workflow_command(runner: Runner) -> None:
-    attack(runner, f"printf '{PRIVATE_KEY}' > \"$(printf 'x\\n::error title=pwned::owned.txt')\"")
+    attack(
+        runner, f"printf -- '{PRIVATE_KEY}' > \"$(printf 'x\\n::error title=pwned::owned.txt')\""
+    )
 
     run = runner.run("workflow_dispatch", dispatch_event("x"))
 
