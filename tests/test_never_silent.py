@@ -207,6 +207,8 @@ def test_pull_request_branch_that_moved_is_rebased_once(
     shared.mkdir(mode=0o777)
     shared.chmod(0o777)
     other = shared / "other"
+    # The agent's own user pushes straight into the bare repository.
+    subprocess.run(["chmod", "-R", "a+rwX", str(runner.remote.bare)], check=True)
     meanwhile = (
         f"git clone -q {runner.remote.bare} {other} && cd {other} && git switch -q feature && "
         "echo other > other.txt && git add other.txt && "
@@ -353,7 +355,7 @@ def test_reply_about_thousands_of_refused_files_is_posted_within_githubs_limit(
     assert status.startswith("I could not finish this request")
     assert len(status) <= 65_536
     assert "the change adds credential files: keys/deploy-key-for-the-production" in status
-    assert "more characters left out: GitHub limits the size of a comment." in status
+    assert "and 2990 more" in status
     assert "Nothing was pushed. Fix the cause above and comment again to retry." in status
     assert [r.status for r in github.requests if r.operation == "issues/update-comment"] == [200]
     assert remote_heads(runner.remote) == ["main"]

@@ -189,6 +189,8 @@ done
 
 
 def test_hostile_output_in_a_whole_run_is_never_a_command(runner: Runner) -> None:
+    """The agent's commands print commands, and try to write into the bot's own stdout
+    and stderr through /proc: as the agent's own user they cannot even open them."""
     runner.inputs["INPUT_SANDBOX"] = "danger-full-access"  # so /proc shows the bot
     runner.model.add(
         "orchestrator",
@@ -201,8 +203,8 @@ def test_hostile_output_in_a_whole_run_is_never_a_command(runner: Runner) -> Non
 
     assert run.returncode == 1
     assert (runner.workspace / "reached-the-bot").exists(), run.stderr
-    assert "pwned-fd1" in run.stdout
-    assert "pwned-fd2" in run.stderr
+    assert "pwned-fd1" not in run.stdout
+    assert "pwned-fd2" not in run.stderr
     lines = runner_lines(run.stdout)
     first_stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
     assert all(line.startswith("::add-mask::") for line in lines[:first_stop])

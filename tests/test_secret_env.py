@@ -141,7 +141,10 @@ def test_a_running_bot_shows_no_secret_in_proc_and_masks_only_secrets(
         "SERVICE_URL": "https://service.internal/api",
         "SIGNING_KEY_FILE": str(tmp_path),
     }
-    marker = tmp_path / "codex-is-working"
+    shared = tmp_path / "shared"  # a folder the agent's own user may write in
+    shared.mkdir()
+    shared.chmod(0o777)
+    marker = shared / "codex-is-working"
     runner.inputs["INPUT_SANDBOX"] = "danger-full-access"  # so the marker can leave the tree
     runner.model.add("orchestrator", delegate(), finish())
     runner.model.add(
