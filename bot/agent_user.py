@@ -135,11 +135,11 @@ def probe(user: AgentUser | None, workspace: Path) -> None:
     """Check that the agent can run a command and write in ``workspace``; else say why."""
     # The folder is entered by the script, as that user: a cwd set before the switch
     # would skip the search permission of every folder above it.
-    script = 'cd "$1" && f=".codex-pr-bot-probe-$$" && : > "$f" && rm -f "$f"'
+    script = 'cd "$1" && f=".codex-pr-bot-probe-$$" && : > "$f" && rm -f "$f" && "$2" -S -c ""'
     who = f"the agent's user (uid {user.uid})" if user else "this user"
     try:
         done = subprocess.run(
-            ["/bin/sh", "-c", script, "probe", str(workspace)],
+            ["/bin/sh", "-c", script, "probe", str(workspace), sys.executable],
             cwd="/",
             user=user.uid if user else None,
             group=user.gid if user else None,
@@ -158,8 +158,9 @@ def probe(user: AgentUser | None, workspace: Path) -> None:
         problem = done.stderr.strip() or f"exit {done.returncode}"
     raise ConfigError(
         f"Codex could not work in {workspace}: {who} cannot run a command and write "
-        f"there ({problem}).",
-        hint="Every folder above the workspace must be searchable (o+x) by that user.",
+        f"there, or start {sys.executable} ({problem}).",
+        hint="Every folder above the workspace and the Python interpreter must be "
+        "searchable (o+x) by that user.",
     )
 
 
