@@ -16,7 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,8 +246,16 @@ class Repository:
             env=self._auth_env(token),
         )  # fmt: skip
 
-    def push_rebasing(self, branch: str, token: str | None, committer: Identity) -> None:
-        """Push; if the branch moved on the remote meanwhile, rebase once and push again."""
+    def push_rebasing(
+        self,
+        branch: str,
+        token: str | None,
+        committer: Identity,
+        *,
+        check: Callable[[str, str], None],
+    ) -> None:
+        """Push; if the branch moved on the remote meanwhile, rebase once, ``check`` what
+        the rebase made (from the remote's tip to the new one) and push again."""
         try:
             self.push(branch, token)
             return
@@ -267,6 +275,7 @@ class Repository:
                 "conflicts with the new commits.",
                 hint="Comment again to redo the request on top of them.",
             ) from None
+        check(self.run("rev-parse", f"refs/remotes/origin/{branch}").strip(), self.head())
         self.push(branch, token)
 
     @staticmethod

@@ -85,6 +85,15 @@ def commit_phase(
     change = git_change.diff(repo, base.commit, sha)
     if not change.touched:
         return None
+    check_change(settings, repo, change, secrets)
+    repo.set_branch(branch, sha)
+    return Commit(sha=sha, branch=branch, files=change.touched)
+
+
+def check_change(
+    settings: Settings, repo: Repository, change: git_change.Diff, secrets: Sequence[str]
+) -> None:
+    """Refuse the change unless every byte of it may be pushed."""
     scanner = Scanner(secrets)
     for path, chunks in git_change.blob_chunks(repo, change.blobs):
         scanner.scan(path, chunks)
@@ -99,8 +108,6 @@ def commit_phase(
             f"Nothing was pushed: {'; '.join(reasons)}.",
             hint="Review the request; the bot refuses to publish such a change.",
         )
-    repo.set_branch(branch, sha)
-    return Commit(sha=sha, branch=branch, files=change.touched)
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,15 @@ def publish(
     # A branch with an open pull request is continued, never overwritten; one without
     # (stale, merged or rejected work) was started afresh from the base and replaces it.
     if target.exists:
-        repo.push_rebasing(target.branch, to.token, messages.BOT_IDENTITY)
+        # A rebase onto commits pushed meanwhile writes new blobs: checked as well.
+        repo.push_rebasing(
+            target.branch,
+            to.token,
+            messages.BOT_IDENTITY,
+            check=lambda start, tip: check_change(
+                to.settings, repo, git_change.diff(repo, start, tip), to.secrets
+            ),
+        )
     else:
         repo.push(target.branch, to.token, force=True)
     if target.follow_up:

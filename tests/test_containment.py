@@ -279,6 +279,9 @@ def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
     assert sorted(p.name for p in (checkout / ".git" / "hooks").iterdir()) == hooks_before
     # As root, the agent's user could not even write there; otherwise it was undone.
     assert ("the agent changed the git directory" in run.stderr) is not as_root
+    # The log says which protections the run had.
+    assert ("runs as its own unprivileged user" in run.stderr) is as_root
+    assert ("the bot is not root" in run.stderr) is not as_root
 
 
 def test_nothing_the_agent_started_outlives_it(runner: Runner) -> None:

@@ -254,3 +254,18 @@ def test_what_earlier_steps_changed_is_left_out_and_listed(runner: Runner, check
     assert "`README.md`" in run.summary
     assert "`build.log`" in run.summary
     assert (checkout / "README.md").read_text() == "changed by an earlier step\n"
+
+
+def test_a_workspace_the_agents_user_cannot_reach_fails_before_any_model_call(
+    runner: Runner, tmp_path: Path
+) -> None:
+    tmp_path.chmod(0o700)  # as a root runner's home would be
+    attack(runner, "echo hi > hello.txt")
+
+    run = runner.run("workflow_dispatch", dispatch_event("x"))
+
+    assert run.returncode != 0
+    assert run.outputs["conclusion"] == "failed"
+    assert "cannot run a command and write there" in run.outputs["summary"]
+    assert "searchable" in run.outputs["summary"]
+    assert runner.model.requests == []
