@@ -198,6 +198,7 @@ class Diff:
     written: tuple[str, ...]  # added or modified
     deleted: tuple[str, ...]
     blobs: tuple[tuple[str, str], ...]  # (path, blob sha) of every written file
+    entries: tuple[tuple[str, str, str], ...] = ()  # (path, mode, sha) of every written path
 
     @property
     def touched(self) -> tuple[str, ...]:
@@ -207,7 +208,7 @@ class Diff:
 def diff(repo: Repository, start: str, commit: str) -> Diff:
     out = repo.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", start, commit)
     fields = out.split("\0")
-    written, deleted, blobs = [], [], []
+    written, deleted, blobs, entries = [], [], [], []
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
         if not meta.startswith(":"):
             continue
@@ -216,9 +217,40 @@ def diff(repo: Repository, start: str, commit: str) -> Diff:
             deleted.append(path)
             continue
         written.append(path)
+        entries.append((path, new_mode, new_sha))
         if new_mode != "160000":
             blobs.append((path, new_sha))
-    return Diff(tuple(written), tuple(deleted), tuple(blobs))
+    return Diff(tuple(written), tuple(deleted), tuple(blobs), tuple(entries))
+
+
+def check_out(repo: Repository, base: Baseline, branch: str, sha: str, change: Diff) -> None:
+    """Make ``sha`` the checked-out commit of ``branch``, over the working tree as it is.
+
+    The index becomes the baseline's private one — whose file stats ``changed_paths``
+    just refreshed — with the change applied, and with what earlier steps changed set
+    back to the commit's state: the tree then shows as clean on that commit without
+    another pass over every file.
+    """
+    git_dir, _ = repo.pin()
+    records = [f"{mode} {blob}\t{path}" for path, mode, blob in change.entries]
+    records += [f"0 {'0' * 40}\t{path}" for path in change.deleted]
+    if base.earlier:
+        out = repo.run("ls-tree", "-z", "--full-tree", sha, "--", *base.earlier)
+        kept = dict(line.split("\t", 1)[::-1] for line in out.split("\0") if line)
+        for path in base.earlier:
+            if path in kept:
+                mode, _, blob = kept[path].split(" ")
+                records.append(f"{mode} {blob}\t{path}")
+            else:
+                records.append(f"0 {'0' * 40}\t{path}")
+    env = {"GIT_INDEX_FILE": str(base.index)}
+    stream = [os.fsencode(record) + b"\0" for record in records]
+    repo.run("update-index", "-z", "--index-info", env=env, stdin=stream)
+    staged = git_dir / "index.codex-pr-bot"
+    shutil.copyfile(base.index, staged)
+    os.replace(staged, git_dir / "index")
+    repo.run("update-ref", f"refs/heads/{branch}", sha)
+    repo.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
 
 
 def blob_chunks(repo: Repository, blobs: Sequence[tuple[str, str]]) -> Iterator[

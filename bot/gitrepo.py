@@ -215,16 +215,6 @@ class Repository:
         self.run("switch", "--quiet", "--force", "--detach", commit)
         self.run("clean", "--quiet", "--force", "-d")
 
-    def set_branch(self, branch: str, sha: str) -> None:
-        """Point ``branch`` at ``sha`` and check it out over the tree as it is.
-
-        The index follows (a one-tree merge keeps the file stats of unchanged entries),
-        so the working tree shows as clean on that commit.
-        """
-        self.run("update-ref", f"refs/heads/{branch}", sha)
-        self.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
-        self.run("read-tree", "--reset", sha)
-
     def _fetch(self, branch: str, token: str | None) -> None:
         self.run(
             "fetch", "--quiet", "--no-tags", "origin",

@@ -86,7 +86,7 @@ def commit_phase(
     if not change.touched:
         return None
     check_change(settings, repo, change, secrets)
-    repo.set_branch(branch, sha)
+    git_change.check_out(repo, base, branch, sha, change)
     return Commit(sha=sha, branch=branch, files=change.touched)
 
 

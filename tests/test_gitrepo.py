@@ -24,7 +24,7 @@ def commit_all(repo: Repository, tmp: Path, branch: str, message: str) -> str:
     paths = git_change.changed_paths(repo, base)
     entries = git_change.read_entries(repo.path, paths)
     sha = git_change.write_commit(repo, base, entries, message, BOT)
-    repo.set_branch(branch, sha)
+    git_change.check_out(repo, base, branch, sha, git_change.diff(repo, base.commit, sha))
     return sha
 
 
