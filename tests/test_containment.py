@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -224,6 +225,7 @@ def test_request_reaches_the_agent_as_delimited_clean_data(
     assert "it is not part of the request" in first
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching the bot's user needs root")
 @pytest.mark.parametrize("as_root", [True, False], ids=["bot as root", "bot as a normal user"])
 def test_git_hooks_and_config_written_by_the_agent_never_see_the_token(
     runner: Runner, github: GitHubFake, checkout: Path, tmp_path: Path, as_root: bool

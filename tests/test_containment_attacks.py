@@ -103,19 +103,20 @@ def test_agent_cannot_plant_a_program_the_bot_runs_later(runner: Runner, evidenc
 
 
 def test_agent_cannot_write_the_runners_file_commands(runner: Runner, evidence: Path) -> None:
-    env_file = runner.tmp / "github_env"
-    env_file.write_text("")
+    env_file, path_file = runner.tmp / "github_env", runner.tmp / "github_path"
+    for file in (env_file, path_file):
+        file.write_text("")
     outputs, summary = runner.tmp / "github_output", runner.tmp / "step_summary"
     writes = "; ".join(
         f"echo BASH_ENV=/tmp/evil 2>> {evidence}/file-commands.txt >> {target}"
-        for target in (env_file, outputs, summary)
+        for target in (env_file, path_file, outputs, summary)
     )
     attack(runner, f"{writes}; echo hi > hello.txt")
 
     run = runner.run("workflow_dispatch", dispatch_event("x"))
 
-    assert (evidence / "file-commands.txt").read_text().count("Permission denied") == 3
-    assert env_file.read_text() == ""
+    assert (evidence / "file-commands.txt").read_text().count("Permission denied") == 4
+    assert env_file.read_text() == path_file.read_text() == ""
     assert "BASH_ENV" not in outputs.read_text() + summary.read_text()
     assert run.outputs["conclusion"] == "pr_opened", run.stderr
 
@@ -254,6 +255,19 @@ def test_what_earlier_steps_changed_is_left_out_and_listed(runner: Runner, check
     assert "`README.md`" in run.summary
     assert "`build.log`" in run.summary
     assert (checkout / "README.md").read_text() == "changed by an earlier step\n"
+
+
+def test_the_workspace_is_handed_back_whole(runner: Runner, checkout: Path) -> None:
+    owner = checkout.stat()
+    attack(runner, "mkdir -p made/deep && echo hi > made/deep/new.txt && echo x >> README.md")
+
+    run = runner.run("workflow_dispatch", dispatch_event("x"))
+
+    assert run.outputs["conclusion"] == "pr_opened", run.stderr
+    for path in [checkout, *checkout.rglob("*")]:
+        info = path.lstat()
+        assert (info.st_uid, info.st_gid) == (owner.st_uid, owner.st_gid), path
+    assert checkout.stat().st_mode == owner.st_mode  # no sticky bit, no write for others
 
 
 def test_a_workspace_the_agents_user_cannot_reach_fails_before_any_model_call(

@@ -135,6 +135,9 @@ def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
     assert "cancelled (SIGTERM)" in status
     leftover = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+    # The workspace is handed back to its owner on this way out too.
+    owner = runner.workspace.stat().st_uid
+    assert {p.lstat().st_uid for p in runner.workspace.rglob("*")} == {owner}
 
 
 def test_rerun_of_the_same_comment_updates_instead_of_duplicating(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 
 import pytest
@@ -188,6 +189,7 @@ done
 """
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the agent's own user needs root")
 def test_hostile_output_in_a_whole_run_is_never_a_command(runner: Runner) -> None:
     """The agent's commands print commands, and try to write into the bot's own stdout
     and stderr through /proc: as the agent's own user they cannot even open them."""
