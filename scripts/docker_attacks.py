@@ -225,11 +225,16 @@ done
 echo "forge: $(grep -c '^wrote' /evidence/forge.txt) fds written"; true
 """
 
-# The change asked for, made while the survivor runs on.
-ORDINARY = (
-    "printf 'hello from a hostile run\\n' > hostile-run.txt; sleep 1; "
-    "echo attempted > /evidence/ordinary.txt"
-)
+# The change asked for, made while the survivor runs on; and a set-id file to hand back.
+ORDINARY = r"""
+cd /github/workspace
+printf 'hello from a hostile run\n' > hostile-run.txt
+printf '#!/bin/sh\nid\n' > suid-probe; chmod 6755 suid-probe
+{ echo attempted; ls -l suid-probe
+  if chmod 0777 /github/workspace 2>/dev/null; then echo "CHMOD the workspace"; else echo "refused chmod of the workspace"; fi
+} > /evidence/ordinary.txt 2>&1
+sleep 1; true
+"""
 
 OWN_COMMIT = r"""
 cd /github/workspace
@@ -565,6 +570,33 @@ def check_git_dir(
         f"afterwards {untouched} entries of .git are byte-identical to before and the "
         f"{len(hostile)} the bot writes ({', '.join(sorted(hostile)[:3])}, …) are as an "
         f"ordinary run leaves them; no planted hook ran"
+    )
+
+
+def check_handed_back(evidence: str, workspace: str, owner: str, before: str) -> None:
+    """The workspace is the runner's again: its mode, every entry's owner, no set-id bit."""
+    text = _evidence(evidence, "ordinary.txt")
+    if "-rwsr-sr-x" not in text or "refused chmod" not in text:
+        sys.exit(f"the set-id file was not made, or the workspace's mode changed:\n{text}")
+    root = Path(workspace)
+    info = root.stat()
+    now = f"{stat.S_IMODE(info.st_mode):o} {info.st_uid}:{info.st_gid}"
+    if now != before:
+        sys.exit(f"the workspace folder was {before} and is now {now}")
+    problems = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not (folder == str(root) and d == ".git")]
+        for name in (*dirs, *files):
+            entry = (Path(folder) / name).lstat()
+            if (entry.st_uid, entry.st_gid) != (int(owner), int(owner)):
+                problems.append(f"{name!r} is {entry.st_uid}:{entry.st_gid}")
+            if entry.st_mode & (stat.S_ISUID | stat.S_ISGID) and not stat.S_ISDIR(entry.st_mode):
+                problems.append(f"{name!r} is set-id: {stat.filemode(entry.st_mode)}")
+    if problems:
+        sys.exit("the workspace was not handed back: " + "; ".join(problems))
+    print(
+        f"the workspace folder is {now} again (the agent could not chmod it), every entry "
+        f"outside .git is {owner}:{owner}, and the agent's set-id file lost its bits"
     )
 
 

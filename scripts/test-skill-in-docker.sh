@@ -499,6 +499,7 @@ runner_run() {
     done
     ((EUID != 0)) || chown -R "$RUNNER_UID:$RUNNER_UID" "$dir/workspace" "$dir/runner"
     attacks git-listing "$dir/workspace/.git" "$dir/git-before.json"
+    WORKSPACE_BEFORE=$(stat -c '%a %u:%g' "$dir/workspace")
     RC=0
     attacks stamp "$dir/out" -- docker run --rm --network host --workdir /github/workspace \
         "${runner_env[@]}" "${env[@]}" -v "$socket:/var/run/docker.sock" \
@@ -595,6 +596,8 @@ attack 2 "/proc/*/environ and cmdline" check-proc "$evidence" "$work/escape/requ
 attack 3 "PATH planting" check-plant "$evidence" "$bare" "$branch" hostile-run.txt
 attack 4 ".git redirect" check-git-dir "$evidence" "$work/escape/git-before.json" \
     "$work/escape/git-after.json" "$work/e2e/git-before.json" "$work/e2e/git-after.json"
+attack 4 "the workspace handed back" check-handed-back "$evidence" "$work/escape/workspace" \
+    "$RUNNER_UID" "$WORKSPACE_BEFORE"
 attack 5 "a fork-hopping survivor" check-survivor "$evidence" "$work/escape/out.lines.jsonl" \
     "$work/pushes.log" "$agent_uid"
 attack 6 "GITHUB_ENV/PATH/OUTPUT/STATE/STEP_SUMMARY" check-file-commands "$evidence" \
