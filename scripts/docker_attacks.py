@@ -600,6 +600,27 @@ def check_handed_back(evidence: str, workspace: str, owner: str, before: str) ->
     )
 
 
+def check_git_owner(git_dir: str, owner: str) -> int:
+    """Whether the runner's user can still work in .git after the bot (exit 3 if not)."""
+    others = []
+    for folder, dirs, files in os.walk(git_dir):
+        for name in (*dirs, *files):
+            path = Path(folder) / name
+            if path.lstat().st_uid != int(owner):
+                others.append(str(path.relative_to(git_dir)))
+    if not others:
+        print(f"every entry of .git still belongs to uid {owner}")
+        return 0
+    folders = [p for p in others if (Path(git_dir) / p).is_dir()]
+    print(
+        f"after the run {len(others)} entries of .git are not uid {owner}'s, among them "
+        f"{len(folders)} folders ({', '.join(sorted(folders)[:4])}, …) and "
+        f"{', '.join(p for p in ('FETCH_HEAD', 'HEAD', 'config', 'index') if p in others)}: "
+        f"a later step as uid {owner} cannot fetch, delete the branch, or add objects there"
+    )
+    return 3
+
+
 def _arrivals(lines_jsonl: str) -> list[dict]:
     return [json.loads(line) for line in Path(lines_jsonl).read_text().splitlines()]
 
