@@ -12,9 +12,22 @@
 #       With OPENAI_API_KEY set (and OPENAI_BASE_URL, if any), (a) talks to that API
 #       instead of the scripted model and reads the proof from Codex's session file.
 #   (b) end to end: a `/codex` comment, the container started the way the runner starts
-#       a container action (workspace, event file, file commands, INPUT_* defaults from
-#       action.yml) against the GitHub fake and the git remote; checks the exit code, the
-#       outputs, the branch on the remote, the pull request and replies in the fake.
+#       a container action: as root under Docker's default seccomp profile, the
+#       daemon's socket (root:docker 660, as on hosted runners) mounted, every input
+#       (INPUT_* defaults from action.yml) and the runner's variables and tokens in its
+#       environment, and the workspace, event file, runner home and file-command files
+#       owned by the runner's uid 1001; against the GitHub fake and the git remote.
+#       (b1) an ordinary request: checks the exit code, the outputs, the branch on the
+#       remote, the pull request and replies in the fake, and that the runner would run
+#       no workflow command in the output but the bot's.
+#       (b2) a hostile Codex (scripts/docker_attacks.py) tries, in the same setting, to
+#       read the container's environment through the Docker socket, read secrets in
+#       /proc, plant programs the bot or a later step runs, redirect or replace .git,
+#       leave a fork-hopping process behind, write the file-command files, and forge
+#       workflow commands; each attempt is recorded in a mounted evidence folder, and
+#       each check proves the attempt ran and failed, while the run still ends in a
+#       pull request. (b3) it commits a .env and a key itself, and hides a key in a
+#       binary file behind `-diff`: nothing is pushed, and the run fails saying why.
 #
 # Works from a fresh clone as root: installs docker.io (and mmdebstrap) and starts
 # dockerd when needed; without a pullable base image it builds one from Debian's
@@ -78,9 +91,12 @@ start_docker() {
     fi
     docker info >/dev/null 2>&1 && return
     step "starting dockerd (stopped again at the end)"
+    # As on hosted runners, the socket is root:docker 660: dockerd gives it the group
+    # named by --group, which Debian's docker.io creates; create it where it is missing.
+    getent group docker >/dev/null || groupadd --system docker
     # No bridge: containers use --network none or host only.
-    dockerd --bridge=none --iptables=false --ip6tables=false --storage-driver=overlay2 \
-        >"$work/dockerd.log" 2>&1 &
+    dockerd --group docker --bridge=none --iptables=false --ip6tables=false \
+        --storage-driver=overlay2 >"$work/dockerd.log" 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 60); do
         docker info >/dev/null 2>&1 && return
@@ -113,6 +129,7 @@ choose_base() {
 serve() {
     local name=$1
     shift
+    : >"$work/$name.out"
     "$@" >"$work/$name.out" 2>"$work/$name.err" &
     pids+=($!)
     for _ in $(seq 300); do
@@ -393,14 +410,26 @@ skill_smoke mounted "$mounted" "mcp-skill-smoke: OK (mounted)"
 skill_smoke sandboxed "" "$MARKER" sandboxed
 
 # ---- (b) end to end ---------------------------------------------------------------------
+# Each run: a fresh clone of the remote as the workspace, a fresh GitHub fake and a
+# scripted model, the container started as the runner starts it (see the top).
 step "(b) end to end: a /codex comment, run as the runner runs a container action"
+socket=/var/run/docker.sock
+[[ $(stat -L -c '%a %U %G' "$socket") == "660 root docker" ]] ||
+    fail "$socket is $(stat -L -c '%a %U %G' "$socket"), not 660 root docker as on hosted runners"
+docker_gid=$(getent group docker | cut -d: -f3)
+RUNNER_UID=1001
+((EUID == 0)) || RUNNER_UID=$EUID # only root can give files away
 serve git-remote "$PY" tests/rig/git_remote.py --root "$work/remote" \
     --full-name "$REPO_NAME" --token "$TOKEN"
 remote_url=$READY
-workspace=$work/workspace
-git clone -q "$work/remote/$REPO_NAME.git" "$workspace"
-git -C "$workspace" remote set-url origin "$remote_url"
-((EUID != 0)) || chown -R 1001:1001 "$workspace"
+bare=$work/remote/$REPO_NAME.git
+# Every ref update the remote accepts, with the time it arrived.
+: >"$work/pushes.log"
+cat >"$bare/hooks/pre-receive" <<EOF
+#!/bin/sh
+while read -r old new ref; do echo "\$(date +%s.%N) \$ref \$old \$new" >>"$work/pushes.log"; done
+EOF
+chmod 755 "$bare/hooks/pre-receive"
 
 request="/codex Add hello.txt that says hello from codex."
 cat >"$work/github-state.json" <<EOF
@@ -409,85 +438,200 @@ cat >"$work/github-state.json" <<EOF
  "issues": [{"title": "Say hello", "body": "We need a greeting.", "user": "Codertocat"}],
  "comments": [{"issue": 1, "body": "$request", "user": "Codertocat"}]}
 EOF
-serve github-fake "$PY" tests/rig/github_fake.py --state "$work/github-state.json" \
-    --dump "$work/github-dump.json"
-api_url=$READY
 
-mkdir -p "$work/runner/workflow" "$work/runner/home" "$work/runner/file_commands"
-check event tests/fixtures/webhooks/issue_comment.created.1.json "$api_url" "$TOKEN" \
-    "$REPO_NAME" "$request" "$work/runner/workflow/event.json"
-comment_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["comment"]["id"])' \
-    "$work/runner/workflow/event.json")
+# The runner's own secrets are in a container action's environment too.
+RUNTIME_TOKEN=runtimeTok-0123456789abcdefABCDEF
+ID_TOKEN=idReqTok-0123456789abcdefABCDEF
+secrets_json=$(
+    "$PY" -c 'import json,sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
+        INPUT_GITHUB_TOKEN "$TOKEN" INPUT_OPENAI_API_KEY "$MODEL_KEY" \
+        ACTIONS_RUNTIME_TOKEN "$RUNTIME_TOKEN" ACTIONS_ID_TOKEN_REQUEST_TOKEN "$ID_TOKEN"
+)
+masks_json=$("$PY" -c 'import json,sys; print(json.dumps(list(json.loads(sys.argv[1]).values())))' \
+    "$secrets_json")
+attacks() { "$PY" "$ROOT/scripts/docker_attacks.py" "$@"; }
 
-# A hostile turn would try to read the secrets: Codex's command searches its own
-# environment and every process environment it can read for anything that looks like
-# one, and the output goes to the model. (Short output: Codex truncates long output.)
-leak_probe="{ env; cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\000' '\\\\n'; } | grep -E 'TOKEN|KEY|SECRET|PASSWORD|ghs_|sk-'; echo leak-probe-\$((6 * 7))"
-e2e_result='{"title": "Add hello.txt", "body": "Adds hello.txt with a greeting.", "commit_message": "Add hello.txt\n\nA greeting, as asked in #1.", "summary": "Added hello.txt with a greeting."}'
-cat >"$work/e2e.json" <<EOF
-{"orchestrator": [{"call": "codex", "arguments": {"prompt": "Create hello.txt containing the line: hello from codex"}},
-                  {"say": $(printf '%s' "$e2e_result" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')}],
- "codex": [{"shell": "printf 'hello from codex\\\\n' > hello.txt"},
-           {"shell": "$leak_probe"},
-           {"say": "Created hello.txt."}]}
-EOF
-serve e2e-model "$PY" "$ROOT/tests/rig/scripted_model.py" \
-    --script "$work/e2e.json" --record "$work/e2e.requests.jsonl"
-model_url=$READY
-
-# What the runner passes: every input (defaults from action.yml), its own variables, the
-# mounts, and the workspace as the working directory.
+# What the runner passes: every input (defaults from action.yml), its own variables.
 mapfile -t inputs < <(check runner-inputs action.yml)
 runner_env=()
 for input in "${inputs[@]}"; do runner_env+=(-e "$input"); done
 runner_env+=(
     -e "INPUT_GITHUB_TOKEN=$TOKEN" -e "INPUT_OPENAI_API_KEY='$MODEL_KEY'"
-    -e "OPENAI_BASE_URL=$model_url"
     -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true
     -e GITHUB_EVENT_NAME=issue_comment -e GITHUB_EVENT_PATH=/github/workflow/event.json
     -e GITHUB_WORKSPACE=/github/workspace -e "GITHUB_REPOSITORY=$REPO_NAME"
-    -e "GITHUB_API_URL=$api_url" -e "GITHUB_SERVER_URL=${api_url%/api/v3}"
     -e GITHUB_RUN_ID=4242 -e GITHUB_ACTOR=Codertocat
-    -e GITHUB_OUTPUT=/github/file_commands/set_output
-    -e GITHUB_STEP_SUMMARY=/github/file_commands/step_summary
+    -e "ACTIONS_RUNTIME_TOKEN=$RUNTIME_TOKEN" -e "ACTIONS_ID_TOKEN_REQUEST_TOKEN=$ID_TOKEN"
+    -e ACTIONS_ID_TOKEN_REQUEST_URL=http://127.0.0.1:9/token
 )
-rc=0
-docker run --rm --network host --workdir /github/workspace "${runner_env[@]}" \
-    -v "$workspace:/github/workspace" -v "$work/runner/workflow:/github/workflow" \
-    -v "$work/runner/home:/github/home" -v "$work/runner/file_commands:/github/file_commands" \
-    "$IMAGE" >"$work/e2e.stdout" 2>"$work/e2e.stderr" || rc=$?
-stop_last # the model
-stop_last # the GitHub fake, which writes its dump
 
-if ((rc != 0)); then
-    cat "$work/e2e.stdout" >&2
-    tail -n 40 "$work/e2e.stderr" >&2
-    fail "end to end: the container exited $rc"
+# $1: the run's name, $2: the scripted model's script; the rest: more `docker run`
+# arguments. Leaves the run's files in $work/$1 and sets RC and OUTPUTS (JSON).
+runner_run() {
+    local name=$1 script=$2
+    shift 2
+    local dir=$work/$name
+    local commands=$dir/runner/file_commands id=5e0d6a7c-4b1f-4f6e-9a57-$RANDOM$RANDOM
+    mkdir -p "$dir/runner/workflow" "$dir/runner/home" "$commands"
+    git clone -q "$bare" "$dir/workspace"
+    git -C "$dir/workspace" remote set-url origin "$remote_url"
+    serve "$name-github" "$PY" tests/rig/github_fake.py --state "$work/github-state.json" \
+        --dump "$dir/github-dump.json"
+    local api_url=$READY
+    check event tests/fixtures/webhooks/issue_comment.created.1.json "$api_url" "$TOKEN" \
+        "$REPO_NAME" "$request" "$dir/runner/workflow/event.json"
+    COMMENT_ID=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["comment"]["id"])' \
+        "$dir/runner/workflow/event.json")
+    serve "$name-model" "$PY" "$ROOT/tests/rig/scripted_model.py" \
+        --script "$script" --record "$dir/requests.jsonl"
+    local model_url=$READY
+    # The file-command files, empty and named as the runner names them.
+    local env=(-e "OPENAI_BASE_URL=$model_url" -e "GITHUB_API_URL=$api_url"
+        -e "GITHUB_SERVER_URL=${api_url%/api/v3}")
+    local file variable
+    for file in set_env:GITHUB_ENV add_path:GITHUB_PATH set_output:GITHUB_OUTPUT \
+        save_state:GITHUB_STATE step_summary:GITHUB_STEP_SUMMARY; do
+        variable=${file#*:}
+        file=${file%%:*}_$id
+        : >"$commands/$file"
+        chmod 644 "$commands/$file"
+        env+=(-e "$variable=/github/file_commands/$file")
+    done
+    ((EUID != 0)) || chown -R "$RUNNER_UID:$RUNNER_UID" "$dir/workspace" "$dir/runner"
+    attacks git-listing "$dir/workspace/.git" "$dir/git-before.json"
+    WORKSPACE_BEFORE=$(stat -c '%a %u:%g' "$dir/workspace")
+    RC=0
+    attacks stamp "$dir/out" -- docker run --rm --network host --workdir /github/workspace \
+        "${runner_env[@]}" "${env[@]}" -v "$socket:/var/run/docker.sock" \
+        -v "$dir/runner/home:/github/home" -v "$dir/runner/workflow:/github/workflow" \
+        -v "$commands:/github/file_commands" -v "$dir/workspace:/github/workspace" \
+        "$@" "$IMAGE" || RC=$?
+    stop_last # the model
+    stop_last # the GitHub fake, which writes its dump
+    attacks git-listing "$dir/workspace/.git" "$dir/git-after.json"
+    OUTPUTS=$(check outputs "$commands/set_output_$id") || OUTPUTS="{}"
+}
+output() { "$PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$OUTPUTS" "$1"; }
+show_run() {
+    cat "$work/$1/out.stdout" >&2
+    tail -n 40 "$work/$1/out.stderr" >&2
+}
+
+# -- (b1) the ordinary request
+step "(b1) an ordinary request"
+# A hostile turn would try to read the secrets: Codex's command searches its own
+# environment and every process environment it can read for anything that looks like
+# one, and the output goes to the model. (Short output: Codex truncates long output.)
+leak_probe="{ env; cat /proc/[0-9]*/environ 2>/dev/null | tr '\\\\000' '\\\\n'; } | grep -E 'TOKEN|KEY|SECRET|PASSWORD|ghs_|sk-'; echo leak-probe-\$((6 * 7))"
+e2e_result='{"title": "Add hello.txt", "body": "Adds hello.txt with a greeting.", "commit_message": "Add hello.txt\n\nA greeting, as asked in #1.", "summary": "Added hello.txt with a greeting."}'
+as_json() { "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))'; }
+cat >"$work/e2e.json" <<EOF
+{"orchestrator": [{"call": "codex", "arguments": {"prompt": "Create hello.txt containing the line: hello from codex"}},
+                  {"say": $(printf '%s' "$e2e_result" | as_json)}],
+ "codex": [{"shell": "printf 'hello from codex\\\\n' > hello.txt"},
+           {"shell": "$leak_probe"},
+           {"say": "Created hello.txt."}]}
+EOF
+run_start=$SECONDS
+runner_run e2e "$work/e2e.json"
+if ((RC != 0)); then
+    show_run e2e
+    fail "end to end: the container exited $RC"
 fi
-ok "the container exited 0"
+ok "the container exited 0 in $((SECONDS - run_start)) s"
 
-head -n 1 "$work/e2e.stdout" | grep -q '^::add-mask::' || fail "the first line is not a mask"
-if grep -v '^::add-mask::' "$work/e2e.stdout" "$work/e2e.stderr" | grep -qF -e "$TOKEN" -e "$MODEL_KEY"; then
+head -n 1 "$work/e2e/out.stdout" | grep -q '^::add-mask::' || fail "the first line is not a mask"
+if grep -v '^::add-mask::' "$work/e2e/out.stdout" "$work/e2e/out.stderr" |
+    grep -qF -e "$TOKEN" -e "$MODEL_KEY" -e "$RUNTIME_TOKEN" -e "$ID_TOKEN"; then
     fail "a secret was printed unmasked"
 fi
 ok "secrets masked before anything else and never printed"
 
-outputs=$(check outputs "$work/runner/file_commands/set_output") || fail "no outputs"
-output() { "$PY" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$outputs" "$1"; }
-[[ $(output conclusion) == pr_opened ]] || fail "conclusion is not pr_opened: $outputs"
+[[ $(output conclusion) == pr_opened ]] || fail "conclusion is not pr_opened: $OUTPUTS"
 branch=$(output branch)
 ok "outputs: conclusion=pr_opened branch=$branch pr_number=$(output pr_number) pr_url=$(output pr_url)"
-[[ -s $work/runner/file_commands/step_summary ]] || fail "no job summary"
-
-bare=$work/remote/$REPO_NAME.git
+[[ -s $(echo "$work"/e2e/runner/file_commands/step_summary_*) ]] || fail "no job summary"
 [[ $(git --git-dir "$bare" show "$branch:hello.txt") == "hello from codex" ]] ||
     fail "the remote's $branch lacks hello.txt"
 ok "the remote has $branch with hello.txt: $(git --git-dir "$bare" log -1 --format='%s (%an)' "$branch")"
-proof=$(check fake-state "$work/github-dump.json" "$branch" "$comment_id") || fail "end to end"
+proof=$(check fake-state "$work/e2e/github-dump.json" "$branch" "$COMMENT_ID") || fail "end to end"
 ok "$proof"
-proof=$(check no-secrets-to-model "$work/e2e.requests.jsonl" "$TOKEN" "$MODEL_KEY") ||
+proof=$(check no-secrets-to-model "$work/e2e/requests.jsonl" "$TOKEN" "$MODEL_KEY") ||
     fail "end to end"
 ok "$proof"
+proof=$(attacks check-forged-commands "$work/e2e/out.lines.jsonl" "$masks_json") || fail "end to end"
+ok "$proof"
+if proof=$(attacks check-git-owner "$work/e2e/workspace/.git" "$RUNNER_UID"); then
+    ok "$proof"
+else
+    echo "note: $proof"
+fi
+
+# -- (b2) a hostile Codex: every way out of its user, all in one turn
+step "(b2) a hostile Codex tries every way out, in the same setting"
+# The model's own answer carries workflow commands too; the bot prints its summary.
+hostile_result='{"title": "Add hostile-run.txt", "body": "Adds hostile-run.txt.", "commit_message": "Add hostile-run.txt", "summary": "Added hostile-run.txt.\n::error title=pwned::summary\n##[error]pwned-summary"}'
+attacks script escape "$hostile_result" >"$work/escape.json"
+evidence=$work/escape-evidence
+mkdir -p "$evidence"
+chmod 1777 "$evidence"
+run_start=$SECONDS
+runner_run escape "$work/escape.json" -v "$evidence:/evidence"
+if ((RC != 0)) || [[ $(output conclusion) != pr_opened ]]; then
+    show_run escape
+    fail "the hostile run did not end in a pull request (exit $RC): $OUTPUTS"
+fi
+branch=$(output branch)
+ok "the hostile run still ended in a pull request (exit 0, $branch, PR #$(output pr_number)) in $((SECONDS - run_start)) s"
+agent_uid=$(attacks check-identity "$evidence") || fail "identity"
+ok "Codex's commands ran as uid $agent_uid: no supplementary groups, no_new_privs, no capabilities"
+attack() {
+    local number=$1 what=$2 proof
+    shift 2
+    proof=$(attacks "$@") || fail "attack $number ($what) succeeded or was not proven; see above"
+    ok "attack $number, $what: $proof"
+}
+git --git-dir "$bare" log --all -p >"$work/remote-content.txt"
+attack 1 "the Docker socket" check-socket "$evidence" "$docker_gid"
+attack 1 "no secret anywhere" check-no-secrets "$secrets_json" "$evidence" \
+    "$work/escape/requests.jsonl" "$work/escape/out.stdout" "$work/escape/out.stderr" \
+    "$work/escape/github-dump.json" "$work/escape/runner" "$work/remote-content.txt"
+attack 2 "/proc/*/environ and cmdline" check-proc "$evidence" "$work/escape/requests.jsonl" \
+    "$secrets_json"
+attack 3 "PATH planting" check-plant "$evidence" "$bare" "$branch" hostile-run.txt
+attack 4 ".git redirect" check-git-dir "$evidence" "$work/escape/git-before.json" \
+    "$work/escape/git-after.json" "$work/e2e/git-before.json" "$work/e2e/git-after.json"
+attack 4 "the workspace handed back" check-handed-back "$evidence" "$work/escape/workspace" \
+    "$RUNNER_UID" "$WORKSPACE_BEFORE"
+attack 5 "a fork-hopping survivor" check-survivor "$evidence" "$work/escape/out.lines.jsonl" \
+    "$work/pushes.log" "$agent_uid"
+attack 6 "GITHUB_ENV/PATH/OUTPUT/STATE/STEP_SUMMARY" check-file-commands "$evidence" \
+    "$work/escape/runner/file_commands" "$RUNNER_UID" \
+    conclusion,pr_url,pr_number,branch,summary,files_changed,tokens,duration_seconds
+attack 9 "forged workflow commands" check-forged-commands "$work/escape/out.lines.jsonl" \
+    "$masks_json" "$evidence"
+
+# -- (b3) a hostile Codex smuggles credentials into the change
+step "(b3) a hostile Codex commits a .env and hides a key, in the same setting"
+smuggle_result='{"title": "Add deployment configuration", "body": "Adds configuration.", "commit_message": "Add deployment configuration", "summary": "Added the deployment configuration."}'
+attacks script smuggle "$smuggle_result" >"$work/smuggle.json"
+evidence=$work/smuggle-evidence
+mkdir -p "$evidence"
+chmod 1777 "$evidence"
+git --git-dir "$bare" for-each-ref --format='%(refname) %(objectname)' >"$work/refs-before"
+cp "$work/pushes.log" "$work/pushes-before"
+run_start=$SECONDS
+runner_run smuggle "$work/smuggle.json" -v "$evidence:/evidence"
+((RC != 0)) || fail "the run that smuggled credentials exited 0: $OUTPUTS"
+ok "the run exited $RC in $((SECONDS - run_start)) s"
+attack 7 "its own commit of a .env and a key" check-own-commit "$evidence" "$OUTPUTS" "$bare" \
+    "$work/refs-before" "$work/pushes.log" "$work/pushes-before" "$work/smuggle/github-dump.json"
+attack 8 "a key hidden by -diff and a NUL byte" check-hidden-key "$evidence" "$OUTPUTS"
+attack 9 "a forged file name in the refusal" check-forged-commands \
+    "$work/smuggle/out.lines.jsonl" "$masks_json" refusal
+attack "7, 8" "no secret anywhere" check-no-secrets "$secrets_json" "$evidence" \
+    "$work/smuggle/requests.jsonl" "$work/smuggle/out.stdout" "$work/smuggle/out.stderr" \
+    "$work/smuggle/github-dump.json" "$work/smuggle/runner"
 
 # ---- done -------------------------------------------------------------------------------
 step "summary"
