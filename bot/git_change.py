@@ -53,12 +53,14 @@ def baseline(repo: Repository, private: Path, *, include_uncommitted: bool = Fal
     uncommitted now becomes part of the change.
     """
     git_dir, _ = repo.pin()
+    repo.give(private)
     index = private / "index"
     env = {"GIT_INDEX_FILE": str(index)}
     commit = repo.head()
     start_tree = repo.run("rev-parse", f"{commit}^{{tree}}").strip()
     if (git_dir / "index").is_file():
         shutil.copyfile(git_dir / "index", index)
+        repo.give(index)
     else:
         repo.run("read-tree", commit, env=env)
     if include_uncommitted:
@@ -248,6 +250,7 @@ def check_out(repo: Repository, base: Baseline, branch: str, sha: str, change: D
     repo.run("update-index", "-z", "--index-info", env=env, stdin=stream)
     staged = git_dir / "index.codex-pr-bot"
     shutil.copyfile(base.index, staged)
+    repo.give(staged)
     os.replace(staged, git_dir / "index")
     repo.run("update-ref", f"refs/heads/{branch}", sha)
     repo.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")

@@ -26,6 +26,7 @@ log = logging.getLogger("bot")
 class GitDirSnapshot:
     roots: tuple[Path, ...]
     files: dict[Path, tuple[bytes, int]] = field(default_factory=dict)  # content, mode
+    owners: dict[Path, tuple[int, int]] = field(default_factory=dict)
     links: dict[Path, str] = field(default_factory=dict)
     dirs: set[Path] = field(default_factory=set)
     pointer: tuple[Path, bytes] | None = None  # a ".git" file in the work tree
@@ -46,6 +47,7 @@ def take(work_tree: Path, *roots: Path) -> GitDirSnapshot:
     for root in unique:
         for entry in _walk(root):
             info = entry.lstat()
+            snapshot.owners[entry] = (info.st_uid, info.st_gid)
             if stat.S_ISDIR(info.st_mode):
                 snapshot.dirs.add(entry)
             elif stat.S_ISLNK(info.st_mode):
@@ -93,17 +95,20 @@ def restore(snapshot: GitDirSnapshot) -> list[str]:
                 changed.append(f"restored folder {folder.relative_to(root)}")
                 _remove(folder)
                 folder.mkdir()
+                _own(folder, snapshot)
         for link, target in snapshot.links.items():
             if not link.is_symlink() or os.readlink(link) != target:
                 changed.append(f"restored link {link.relative_to(root)}")
                 _remove(link)
                 link.symlink_to(target)
+                _own(link, snapshot)
         for file, (content, mode) in snapshot.files.items():
             if _same_file(file, content, mode):
                 continue
             changed.append(f"restored {file.relative_to(root)}")
             _remove(file)
             _write(file, content, mode)
+            _own(file, snapshot)
     if snapshot.pointer is not None:
         pointer, content = snapshot.pointer
         if not _same_file(pointer, content, None):
@@ -113,6 +118,12 @@ def restore(snapshot: GitDirSnapshot) -> list[str]:
     for line in changed:
         log.warning("the agent changed the git directory; %s", line)
     return changed
+
+
+def _own(path: Path, snapshot: GitDirSnapshot) -> None:
+    """Put back the owner too: the bot writes as root, the repository may be another's."""
+    if path in snapshot.owners and os.geteuid() == 0:
+        os.lchown(path, *snapshot.owners[path])
 
 
 def _same_file(path: Path, content: bytes, mode: int | None) -> bool:

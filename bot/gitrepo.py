@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from bot.errors import GitError
 
@@ -71,6 +71,20 @@ def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
             process.stdin.close()
 
 
+def _owner_to_act_as(path: Path) -> tuple[int, int] | None:
+    """As root, git runs as the owner of the working tree (the runner's user, for the
+    container action), so everything git writes stays that user's: the job's later
+    steps can still use the repository, and nothing the agent's user could reach runs
+    as root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return None if info.st_uid == 0 else (info.st_uid, info.st_gid)
+
+
 def _find_git() -> str:
     found = shutil.which("git", path=f"{os.environ.get('PATH', '')}:{_SAFE_PATH}")
     if found is None:
@@ -92,6 +106,17 @@ class Repository:
         self._isolated = isolated
         self._git = _find_git()
         self._dirs: tuple[Path, Path] | None = None
+        self._owner = _owner_to_act_as(self.path)
+
+    def _as_owner(self) -> dict[str, Any]:
+        if self._owner is None:
+            return {}
+        return {"user": self._owner[0], "group": self._owner[1], "extra_groups": []}
+
+    def give(self, path: Path) -> None:
+        """Hand ``path``, made by the bot for git, to the user git runs as."""
+        if self._owner is not None:
+            os.chown(path, *self._owner)
 
     # ---- the funnel -------------------------------------------------------------------
     def _env(self, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -141,6 +166,7 @@ class Repository:
                     stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                     stdout=out,
                     stderr=err,
+                    **self._as_owner(),
                 )
             except OSError as exc:
                 if not self.path.is_dir():
@@ -168,6 +194,7 @@ class Repository:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            **self._as_owner(),
         )
         assert process.stdin is not None
         assert process.stdout is not None

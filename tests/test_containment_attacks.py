@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -283,3 +284,28 @@ def test_a_workspace_the_agents_user_cannot_reach_fails_before_any_model_call(
     assert "cannot run a command and write there" in run.outputs["summary"]
     assert "searchable" in run.outputs["summary"]
     assert runner.model.requests == []
+
+
+def test_the_repository_stays_its_owners(runner: Runner, checkout: Path) -> None:
+    """As on a hosted runner, where the checkout is the runner's uid 1001: git runs as
+    that owner, so the job's later steps can still use the repository."""
+    subprocess.run(["chown", "-R", "4242:4242", str(checkout)], check=True)
+    runner.model.add("orchestrator", delegate("do it"), finish())
+    runner.model.add("codex", Shell("echo hi > hello.txt"), Say("Done."))
+
+    run = runner.run("workflow_dispatch", dispatch_event("x"))
+
+    assert run.outputs["conclusion"] == "pr_opened", run.stderr
+    assert {p.lstat().st_uid for p in [checkout, *checkout.rglob("*")]} == {4242}
+    later_step = subprocess.run(
+        ["git", "-C", str(checkout), "branch", "later-step"],
+        cwd="/",
+        user=4242,
+        group=4242,
+        extra_groups=[],
+        env={"PATH": os.environ["PATH"], "HOME": str(checkout), "GIT_CONFIG_NOSYSTEM": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert later_step.returncode == 0, later_step.stderr
