@@ -561,11 +561,8 @@ proof=$(check no-secrets-to-model "$work/e2e/requests.jsonl" "$TOKEN" "$MODEL_KE
 ok "$proof"
 proof=$(attacks check-forged-commands "$work/e2e/out.lines.jsonl" "$masks_json") || fail "end to end"
 ok "$proof"
-if proof=$(attacks check-git-owner "$work/e2e/workspace/.git" "$RUNNER_UID"); then
-    ok "$proof"
-else
-    echo "note: $proof"
-fi
+proof=$(attacks check-git-owner "$work/e2e/workspace/.git" "$RUNNER_UID") || fail "$proof"
+ok "$proof"
 
 # -- (b2) a hostile Codex: every way out of its user, all in one turn
 step "(b2) a hostile Codex tries every way out, in the same setting"
