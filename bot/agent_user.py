@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import grp
-import logging
 import os
 import pwd
 import random
@@ -24,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import ConfigError
-
-log = logging.getLogger("bot")
 
 # The agent's uid is drawn per run from a range no system assigns by default and that a
 # user-namespace mapping (rootless Docker maps 65,536 ids) still covers; a uid that

@@ -56,8 +56,7 @@ def baseline(repo: Repository, private: Path, *, include_uncommitted: bool = Fal
     repo.give(private)
     index = private / "index"
     env = {"GIT_INDEX_FILE": str(index)}
-    commit = repo.head()
-    start_tree = repo.run("rev-parse", f"{commit}^{{tree}}").strip()
+    commit, start_tree = repo.run("rev-parse", "HEAD", "HEAD^{tree}").split()
     if (git_dir / "index").is_file():
         shutil.copyfile(git_dir / "index", index)
         repo.give(index)
@@ -169,7 +168,7 @@ def _import_stream(
     stamp = f"{int(time.time())} +0000"
     who = f"{author.name} <{author.email}> {stamp}".encode()
     text = message.rstrip("\n").encode() + b"\n"  # as `git commit` writes it
-    yield b"feature done\ncommit %s\n" % ref.encode()
+    yield b"feature done\ncommit %s\nmark :1\n" % ref.encode()
     yield b"author %s\ncommitter %s\ndata %d\n%s\n" % (who, who, len(text), text)
     yield b"from %s\n" % base.commit.encode()
     for entry in entries:
@@ -181,16 +180,23 @@ def _import_stream(
     yield b"\ndone\n"
 
 
+# Where the new commit waits until it is checked and checked out (or discarded).
+_PENDING = "refs/codex-pr-bot/pending"
+
+
 def write_commit(
     repo: Repository, base: Baseline, entries: Sequence[Entry], message: str, author: Identity
 ) -> str:
     """One commit on top of ``base.commit`` holding exactly ``entries``; its sha."""
-    ref = "refs/codex-pr-bot/change"
-    stream = _import_stream(repo.path, base, ref, entries, message, author)
-    repo.run("fast-import", "--quiet", "--force", "--done", stdin=stream)
-    sha = repo.run("rev-parse", ref).strip()
-    repo.run("update-ref", "-d", ref)
-    return sha
+    marks = base.index.parent / "marks"
+    stream = _import_stream(repo.path, base, _PENDING, entries, message, author)
+    repo.run("fast-import", "--quiet", "--force", "--done", f"--export-marks={marks}", stdin=stream)
+    return marks.read_text().split()[1]
+
+
+def discard_commit(repo: Repository) -> None:
+    """Forget a commit ``write_commit`` made that will not be checked out."""
+    repo.run("update-ref", "-d", _PENDING)
 
 
 @dataclass(frozen=True)
@@ -252,7 +258,8 @@ def check_out(repo: Repository, base: Baseline, branch: str, sha: str, change: D
     shutil.copyfile(base.index, staged)
     repo.give(staged)
     os.replace(staged, git_dir / "index")
-    repo.run("update-ref", f"refs/heads/{branch}", sha)
+    moves = [f"update refs/heads/{branch} {sha}\n", f"delete {_PENDING}\n"]
+    repo.run("update-ref", "--stdin", stdin=[line.encode() for line in moves])
     repo.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
 
 

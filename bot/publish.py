@@ -84,8 +84,13 @@ def commit_phase(
     sha = git_change.write_commit(repo, base, entries, text, messages.BOT_IDENTITY)
     change = git_change.diff(repo, base.commit, sha)
     if not change.touched:
+        git_change.discard_commit(repo)
         return None
-    check_change(settings, repo, change, secrets)
+    try:
+        check_change(settings, repo, change, secrets)
+    except UnsafeChange:
+        git_change.discard_commit(repo)  # refused: no trace of it stays in the repository
+        raise
     git_change.check_out(repo, base, branch, sha, change)
     return Commit(sha=sha, branch=branch, files=change.touched)
 

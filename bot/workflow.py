@@ -248,11 +248,11 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         budget = job.settings.timeout_minutes * 60 - job.elapsed()
         budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
         try:
-            with job.runtime.untrusted_output():
-                run = await run_within(
-                    run_agent_phase(job.settings, job.environ, repo, prompt), seconds=budget
-                )
-                print(f"Agent summary: {run.result.summary}", flush=True)
+            # The whole run's output is already inside a stop-commands block (action.py).
+            run = await run_within(
+                run_agent_phase(job.settings, job.environ, repo, prompt), seconds=budget
+            )
+            print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
             return publish_partial(publisher, request, target, report, stop.reason)
