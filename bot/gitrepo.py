@@ -23,18 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.errors import GitError
+from bot.git_text import hint_for, redact
 
 log = logging.getLogger("git")
 
-_HINTS = {
-    "Authentication failed": "Check that the token may push (contents: write).",
-    "could not read Username": "The remote refused the token: check github_token.",
-    "403": "The token may not push here: grant 'contents: write' under permissions:.",
-    "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
-    "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
-    "fetch first": "The branch moved on the remote while the bot worked; run again.",
-    "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
-}
 # What git may inherit from the bot's environment in local mode (credential helpers,
 # ssh agents and proxies need theirs); GIT_* variables never pass.
 _SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -44,16 +36,6 @@ _SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 class Identity:
     name: str
     email: str
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret, and the base64 form git would send, with ***."""
-    for secret in secrets:
-        if len(secret) < 4:
-            continue
-        encoded = base64.b64encode(f"x-access-token:{secret}".encode()).decode()
-        text = text.replace(encoded, "***").replace(secret, "***")
-    return text
 
 
 def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
@@ -142,8 +124,7 @@ class Repository:
 
     def _fail(self, argv: Sequence[str], stderr: str) -> GitError:
         stderr = redact(stderr.strip(), self._secrets)
-        hint = next((h for key, h in _HINTS.items() if key in stderr), "")
-        return GitError(f"'git {argv[0]}' failed: {stderr}", hint=hint)
+        return GitError(f"'git {argv[0]}' failed: {stderr}", hint=hint_for(stderr))
 
     def run(
         self,

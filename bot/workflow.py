@@ -24,8 +24,9 @@ from bot.errors import BotError, ConfigError
 from bot.events import Batch, EmptyRequest, Request, Trigger
 from bot.follow_up import follow_up_target, note_of
 from bot.git_change import Baseline
+from bot.git_text import redact
 from bot.github_api import GitHub
-from bot.gitrepo import Repository, redact
+from bot.gitrepo import Repository
 from bot.publish import Publisher, Target, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
 from bot.secret_env import known_secrets

@@ -164,7 +164,7 @@ def test_a_commit_the_agent_makes_itself_is_still_checked(
     assert "private key" in run.outputs["summary"]
     assert remote_heads(runner.remote) == ["main"]
     # The refused commit leaves no trace in the repository either.
-    assert git("for-each-ref", "refs/codex-pr-bot", cwd=checkout) == ""
+    assert git("-c", "safe.directory=*", "for-each-ref", "refs/codex-pr-bot", cwd=checkout) == ""
 
 
 def test_a_key_hidden_as_binary_is_still_found(runner: Runner) -> None:

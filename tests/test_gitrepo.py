@@ -9,7 +9,8 @@ import pytest
 
 from bot import git_change, git_dir_guard
 from bot.errors import GitError
-from bot.gitrepo import Identity, Repository, redact
+from bot.git_text import redact
+from bot.gitrepo import Identity, Repository
 from tests.action_rig import TOKEN
 from tests.rig.git_remote import GitRemote, git
 

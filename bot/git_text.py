@@ -1,0 +1,31 @@
+"""What the bot says about git's own words: secrets taken out, a hint added. Pure."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+
+_HINTS = {
+    "Authentication failed": "Check that the token may push (contents: write).",
+    "could not read Username": "The remote refused the token: check github_token.",
+    "403": "The token may not push here: grant 'contents: write' under permissions:.",
+    "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
+    "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
+    "fetch first": "The branch moved on the remote while the bot worked; run again.",
+    "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
+}
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace each secret, and the base64 form git would send, with ***."""
+    for secret in secrets:
+        if len(secret) < 4:
+            continue
+        encoded = base64.b64encode(f"x-access-token:{secret}".encode()).decode()
+        text = text.replace(encoded, "***").replace(secret, "***")
+    return text
+
+
+def hint_for(stderr: str) -> str:
+    """What to do about a git failure, from what git printed."""
+    return next((hint for key, hint in _HINTS.items() if key in stderr), "")
