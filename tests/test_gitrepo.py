@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import git_change, git_dir_guard
-from bot.errors import GitError
+from bot.errors import GitError, UnsafeChange
 from bot.git_text import redact
 from bot.gitrepo import Identity, Repository
 from tests.action_rig import TOKEN
@@ -150,3 +150,50 @@ def test_git_dir_is_restored_even_when_the_agent_broke_it(checkout: Path, tmp_pa
     assert config.read_bytes() == original
     assert outside.read_text() == "not git's"
     assert repo.current_branch() == "main"
+
+
+def test_baseline_keeps_earlier_work_out_of_the_change(checkout: Path, tmp_path: Path) -> None:
+    (checkout / "README.md").write_text("edited before the agent\n")
+    (checkout / "notes.txt").write_text("left by an earlier step\n")
+    repo = Repository(checkout)
+    base = git_change.baseline(repo, tmp_path)
+    assert sorted(base.earlier) == ["README.md", "notes.txt"]
+    (checkout / "hello.txt").write_text("hi\n")  # the agent's own change
+
+    assert git_change.changed_paths(repo, base) == ["hello.txt"]
+
+
+def test_include_uncommitted_starts_from_the_commit(checkout: Path, tmp_path: Path) -> None:
+    (checkout / "README.md").write_text("edited before the agent\n")
+    repo = Repository(checkout)
+    base = git_change.baseline(repo, tmp_path, include_uncommitted=True)
+    assert base.earlier == ()
+    assert git_change.changed_paths(repo, base) == ["README.md"]
+
+
+@pytest.mark.parametrize("make", ["hard link", "fifo", "inside .git"])
+def test_files_the_bot_will_not_read_are_refused(checkout: Path, make: str) -> None:
+    import os
+
+    if make == "hard link":
+        os.link(checkout / "README.md", checkout / "copy.md")
+        path = "copy.md"
+    elif make == "fifo":
+        os.mkfifo(checkout / "pipe")
+        path = "pipe"
+    else:
+        path = ".git/hooks/pre-push"
+    with pytest.raises(UnsafeChange, match="will not read"):
+        git_change.read_entries(checkout, [path])
+
+
+def test_symlinks_are_entries_of_their_own_kind(checkout: Path) -> None:
+    (checkout / "link").symlink_to("/etc/passwd")
+    (checkout / "run.sh").write_text("#!/bin/sh\n")
+    (checkout / "run.sh").chmod(0o755)
+    entries = git_change.read_entries(checkout, ["link", "run.sh", "gone.txt"])
+    assert [(e.path, e.mode) for e in entries] == [
+        ("link", "120000"),
+        ("run.sh", "100755"),
+        ("gone.txt", None),
+    ]
