@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from openai_codex import ApprovalMode, AsyncCodex, AsyncTurnHandle, CodexConfig, Sandbox
 from openai_codex.errors import CodexError
@@ -45,6 +45,9 @@ _ENVIRONMENT_FAILURE = re.compile(
 )
 
 
+T = TypeVar("T")
+
+
 class CodexFailure(RuntimeError):
     """A Codex turn did not complete; the message says why and what to do."""
 
@@ -74,6 +77,7 @@ class CodexRunner:
         env: Mapping[str, str],
         config_overrides: Sequence[str],
         turn_timeout: float,
+        answer_timeout: float = 30.0,
         codex_bin: str | None = None,
     ) -> None:
         self._config = CodexConfig(
@@ -82,6 +86,9 @@ class CodexRunner:
             env=dict(env),
         )
         self._turn_timeout = turn_timeout
+        # Starting, resuming a thread or a turn takes Codex milliseconds; only a turn
+        # itself takes minutes. Past this, something is stuck: say so at once.
+        self._answer_timeout = answer_timeout
         self._codex: AsyncCodex | None = None
         self._starting = asyncio.Lock()
         self._start_failure: CodexFailure | None = None
@@ -94,9 +101,12 @@ class CodexRunner:
             if self._codex is None:
                 codex = AsyncCodex(config=self._config)
                 try:
-                    await codex.__aenter__()
-                except (CodexError, OSError) as exc:
-                    self._start_failure = CodexFailure(f"Codex could not start: {exc}")
+                    async with asyncio.timeout(self._answer_timeout):
+                        await codex.__aenter__()
+                except (CodexError, OSError, TimeoutError) as exc:
+                    await codex.close()
+                    reason = str(exc) or f"no answer within {self._answer_timeout:g} s"
+                    self._start_failure = CodexFailure(f"Codex could not start: {reason}")
                     raise self._start_failure from exc
                 self._codex = codex
             return self._codex
@@ -117,37 +127,57 @@ class CodexRunner:
     async def start(self, call: CodexCall) -> TurnOutcome:
         codex = await self._client()
         try:
-            thread = await codex.thread_start(
-                cwd=str(call.cwd),
-                sandbox=_SANDBOXES[call.sandbox],
-                approval_mode=_APPROVALS[call.approval_policy],
-                model=call.model,
-                config=_json_object(call.config) or None,
-                base_instructions=call.base_instructions,
-                developer_instructions=call.developer_instructions,
+            thread = await self._answer(
+                "starting a thread",
+                codex.thread_start(
+                    cwd=str(call.cwd),
+                    sandbox=_SANDBOXES[call.sandbox],
+                    approval_mode=_APPROVALS[call.approval_policy],
+                    model=call.model,
+                    config=_json_object(call.config) or None,
+                    base_instructions=call.base_instructions,
+                    developer_instructions=call.developer_instructions,
+                ),
             )
             log.info("thread %s started in %s (sandbox %s)", thread.id, call.cwd, call.sandbox)
-            return await self._run(thread.id, await thread.turn(call.prompt))
+            turn = await self._answer("starting a turn", thread.turn(call.prompt))
+            return await self._run(thread.id, turn)
         except CodexError as exc:
             raise CodexFailure(f"Codex refused the request: {exc}") from exc
 
     async def reply(self, call: ReplyCall) -> TurnOutcome:
         codex = await self._client()
+        approval = _APPROVALS[call.approval_policy] if call.approval_policy else None
         try:
             # Resuming works for threads of this process and for rollout files
             # another process left in CODEX_HOME/sessions.
-            thread = await codex.thread_resume(
-                call.thread_id,
-                cwd=str(call.cwd) if call.cwd else None,
-                sandbox=_SANDBOXES[call.sandbox] if call.sandbox else None,
-                approval_mode=_APPROVALS[call.approval_policy] if call.approval_policy else None,
+            thread = await self._answer(
+                "resuming the thread",
+                codex.thread_resume(
+                    call.thread_id,
+                    cwd=str(call.cwd) if call.cwd else None,
+                    sandbox=_SANDBOXES[call.sandbox] if call.sandbox else None,
+                    approval_mode=approval,
+                ),
             )
-            return await self._run(thread.id, await thread.turn(call.prompt))
+            turn = await self._answer("starting a turn", thread.turn(call.prompt))
+            return await self._run(thread.id, turn)
         except CodexError as exc:
             raise CodexFailure(
                 f"Codex could not continue thread {call.thread_id}: {exc}. "
                 "Start a new session with the 'codex' tool."
             ) from exc
+
+    async def _answer(self, step: str, request: Awaitable[T]) -> T:
+        try:
+            async with asyncio.timeout(self._answer_timeout):
+                return await request
+        except TimeoutError:
+            await self.close()  # the next call starts a fresh app-server
+            raise CodexFailure(
+                f"Codex did not answer within {self._answer_timeout:g} s when {step}, "
+                "and was stopped. Try again; if it persists, check Codex's configuration."
+            ) from None
 
     async def _run(self, thread_id: str, turn: AsyncTurnHandle) -> TurnOutcome:
         progress = _Progress()

@@ -9,6 +9,7 @@ command line, so a caller (a model) cannot widen its own powers.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,6 +97,22 @@ def _result(outcome: TurnOutcome) -> types.CallToolResult:
     )
 
 
+def server_version() -> str:
+    """This package's version, as ``serverInfo.version`` reports it."""
+    try:
+        return importlib.metadata.version("codex-pr-bot")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "0.0.0+unknown"
+
+
+def _check_folder(cwd: Path) -> None:
+    # Codex starts a thread in a missing folder, then its turn waits for minutes.
+    if not cwd.exists():
+        raise PolicyViolation(f"'cwd' {cwd} does not exist; pass an existing folder.")
+    if not cwd.is_dir():
+        raise PolicyViolation(f"'cwd' {cwd} is not a folder; pass a folder, not a file.")
+
+
 def _error(message: str) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=message)], is_error=True
@@ -121,7 +138,9 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
         arguments = params.arguments or {}
         try:
             if params.name == "codex":
-                outcome = await runner.start(resolve_codex_call(arguments, policy, process_cwd))
+                call = resolve_codex_call(arguments, policy, process_cwd)
+                _check_folder(call.cwd)
+                outcome = await runner.start(call)
             elif params.name == "codex-reply":
                 outcome = await runner.reply(resolve_reply_call(arguments, policy))
             else:
@@ -132,7 +151,12 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
             return _error(str(exc))
         return _result(outcome)
 
-    return Server("codex-pr-bot", on_list_tools=list_tools, on_call_tool=call_tool)
+    return Server(
+        "codex-pr-bot",
+        version=server_version(),
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
 
 
 async def serve(args: argparse.Namespace) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from bot.codex_policy import (
     PolicyViolation,
@@ -61,9 +62,10 @@ def test_defaults_are_non_interactive_workspace_write() -> None:
         ({"prompt": "x", "cwd": "../elsewhere"}, "must stay inside"),
         (
             {"prompt": "x", "config": {"shell_environment_policy": {"inherit": "all"}}},
-            "shell_environment_policy.inherit",
+            "'config' is fixed",
         ),
         ({"prompt": ""}, "'prompt' must not be empty"),
+        ({"prompt": " \n"}, "'prompt' must not be empty"),
         ({}, "'prompt' is required"),
     ],
 )
@@ -91,11 +93,11 @@ def test_single_locked_config_key_leaves_others_open() -> None:
         )
 
 
-def test_schemas_hide_what_is_fixed() -> None:
+def test_schemas_show_only_what_a_caller_may_pass() -> None:
     schemas = tool_schemas(locked)
     props = schemas["codex"]["properties"]
-    assert "sandbox" not in props
-    assert "approval-policy" not in props
+    assert props["sandbox"]["enum"] == ["workspace-write"]
+    assert props["approval-policy"]["enum"] == ["never"]
     assert "config" not in props
     assert {"prompt", "cwd", "model"} <= set(props)
     assert set(tool_schemas(ServerPolicy())["codex"]["properties"]) >= {
@@ -106,16 +108,109 @@ def test_schemas_hide_what_is_fixed() -> None:
         "developer-instructions",
     }
     assert schemas["codex-reply"]["required"] == ["prompt", "threadId"]
+    assert all(schema["additionalProperties"] is False for schema in schemas.values())
+
+
+def test_locked_model_is_its_one_value_or_nothing() -> None:
+    pinned = ServerPolicy(default_model="gpt-5", lock_model=True)
+    assert tool_schemas(pinned)["codex"]["properties"]["model"]["enum"] == ["gpt-5"]
+    assert resolve_codex_call({"prompt": "x", "model": "gpt-5"}, pinned, ROOT).model == "gpt-5"
+    with pytest.raises(PolicyViolation, match="'model' is fixed to 'gpt-5'"):
+        resolve_codex_call({"prompt": "x", "model": "o3"}, pinned, ROOT)
+    codex_default = ServerPolicy(lock_model=True)
+    assert "model" not in tool_schemas(codex_default)["codex"]["properties"]
+    with pytest.raises(PolicyViolation, match="'model' is fixed by this server"):
+        resolve_codex_call({"prompt": "x", "model": "o3"}, codex_default, ROOT)
 
 
 def test_reply_needs_a_thread() -> None:
     open_server = ServerPolicy()
     assert resolve_reply_call({"prompt": "more", "threadId": "t1"}, open_server).thread_id == "t1"
-    assert (
-        resolve_reply_call({"prompt": "m", "conversationId": "t2"}, open_server).thread_id == "t2"
-    )
-    with pytest.raises(PolicyViolation, match="threadId"):
+    with pytest.raises(PolicyViolation, match="'threadId' is required"):
         resolve_reply_call({"prompt": "more"}, open_server)
+    with pytest.raises(PolicyViolation, match="Unknown argument"):
+        resolve_reply_call({"prompt": "m", "conversationId": "t2"}, open_server)
+
+
+# Calls a caller could get wrong, with the sentence that tells it what to fix.
+INVALID_CODEX_CALLS = [
+    ({"prompt": 42}, "'prompt' must be a string; got a number"),
+    ({"prompt": None}, "'prompt' must be a string; got null"),
+    ({"prompt": ["x"]}, "'prompt' must be a string; got an array"),
+    ({"prompt": "x", "config": "model=o3"}, "'config' must be an object; got a string"),
+    ({"prompt": "x", "config": [1]}, "'config' must be an object; got an array"),
+    ({"prompt": "x", "sandbox": "none"}, "'sandbox' must be one of read-only, workspace-write"),
+    ({"prompt": "x", "sandbox": True}, "'sandbox' must be a string; got a boolean"),
+    ({"prompt": "x", "approval-policy": "untrusted"}, "'approval-policy' must be one of"),
+    ({"prompt": "x", "cwd": 7}, "'cwd' must be a string; got a number"),
+    ({"prompt": "x", "model": {}}, "'model' must be a string; got an object"),
+    ({"prompt": "x", "approval_policy": "never"}, "Unknown argument.*'approval_policy'"),
+    ({"prompt": "x", "timeout": 5}, "Unknown argument.*'timeout'"),
+    ({"cwd": "."}, "'prompt' is required"),
+]
+INVALID_REPLY_CALLS = [
+    ({"threadId": "t"}, "'prompt' is required"),
+    ({"prompt": "more"}, "'threadId' is required"),
+    ({"prompt": "more", "threadId": 12}, "'threadId' must be a string; got a number"),
+    ({"prompt": 1.5, "threadId": "t"}, "'prompt' must be a string; got a number"),
+    ({"prompt": "", "threadId": "t"}, "'prompt' must not be empty"),
+    ({"prompt": "more", "threadId": "t", "sandbox": "read-only"}, "Unknown argument.*'sandbox'"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "complaint"), INVALID_CODEX_CALLS)
+def test_invalid_codex_arguments_are_refused_with_a_reason(
+    arguments: dict[str, object], complaint: str
+) -> None:
+    with pytest.raises(PolicyViolation, match=complaint):
+        resolve_codex_call(arguments, ServerPolicy(), ROOT)
+
+
+@pytest.mark.parametrize(("arguments", "complaint"), INVALID_REPLY_CALLS)
+def test_invalid_reply_arguments_are_refused_with_a_reason(
+    arguments: dict[str, object], complaint: str
+) -> None:
+    with pytest.raises(PolicyViolation, match=complaint):
+        resolve_reply_call(arguments, ServerPolicy())
+
+
+VALID_CODEX_CALLS = [
+    {"prompt": "x"},
+    {"prompt": "x", "sandbox": "workspace-write", "approval-policy": "never", "cwd": "."},
+    {"prompt": "x", "model": "gpt-5", "base-instructions": "b", "developer-instructions": "d"},
+    {"prompt": "x", "config": {}},
+    {"prompt": "x", "config": {"model_reasoning_effort": "high"}},
+    {"prompt": "x", "sandbox": "read-only"},
+]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [ServerPolicy(), locked, ServerPolicy(sandbox="read-only", default_model="m", lock_model=True)],
+    ids=["open", "locked", "read-only"],
+)
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [("codex", args) for args, _ in INVALID_CODEX_CALLS]
+    + [("codex", args) for args in VALID_CODEX_CALLS]
+    + [("codex-reply", args) for args, _ in INVALID_REPLY_CALLS]
+    + [("codex-reply", {"prompt": "more", "threadId": "t"})],
+)
+def test_the_server_accepts_exactly_what_its_schema_allows(
+    policy: ServerPolicy, tool: str, arguments: dict[str, object]
+) -> None:
+    """A client that validates against the listed schema and the server never disagree."""
+    valid_by_schema = Draft202012Validator(tool_schemas(policy)[tool]).is_valid(arguments)
+    try:
+        if tool == "codex":
+            resolve_codex_call(arguments, policy, ROOT)
+        else:
+            resolve_reply_call(arguments, policy)
+    except PolicyViolation:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == valid_by_schema
 
 
 def test_reply_carries_the_fixed_values_again() -> None:

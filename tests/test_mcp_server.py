@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import os
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from agents.mcp import MCPServerStdio
 
 from bot.codex_setup import MODEL_KEY_VARIABLE, codex_overrides
 from tests.rig.scripted_model import Fail, Say, ScriptedModel, Shell
 
 
-def server(workspace: Path, model: ScriptedModel, tmp_path: Path, *flags: str) -> MCPServerStdio:
+def server(
+    workspace: Path,
+    model: ScriptedModel | None,
+    tmp_path: Path,
+    *flags: str,
+    timeout: float = 60,
+) -> MCPServerStdio:
+    """The server as a plain MCP client starts it; without a model, nothing may reach one."""
     args = ["-m", "bot", "mcp-server", *flags]
-    for override in codex_overrides(base_url=model.base_url, workspace=workspace):
+    base_url = model.base_url if model else "http://127.0.0.1:9/v1"  # discard port: no model
+    for override in codex_overrides(base_url=base_url, workspace=workspace):
         args += ["--codex-config", override]
     env = {
         "PATH": os.environ["PATH"],
         "CODEX_HOME": str(tmp_path / "codex-home"),
-        MODEL_KEY_VARIABLE: model.api_key,
+        MODEL_KEY_VARIABLE: model.api_key if model else "unused",
     }
     return MCPServerStdio(
         params={"command": sys.executable, "args": args, "env": env, "cwd": str(workspace)},
-        client_session_timeout_seconds=60,
+        client_session_timeout_seconds=timeout,
         use_structured_content=True,
     )
 
@@ -39,7 +51,7 @@ async def _call(mcp: MCPServerStdio, tool: str, arguments: dict[str, Any]) -> An
         return await mcp.call_tool(tool, arguments)
 
 
-def test_locked_server_hides_and_refuses_what_is_fixed(
+def test_locked_server_shows_and_refuses_what_is_fixed(
     checkout: Path, model: ScriptedModel, tmp_path: Path
 ) -> None:
     async def scenario() -> tuple[list[Any], Any]:
@@ -53,7 +65,7 @@ def test_locked_server_hides_and_refuses_what_is_fixed(
 
     assert [t.name for t in tools] == ["codex", "codex-reply"]
     properties = tools[0].input_schema["properties"]
-    assert "sandbox" not in properties
+    assert properties["sandbox"]["enum"] == ["read-only"]  # its one value, nothing else
     assert "config" not in properties
     assert "approval-policy" in properties
     assert refused.is_error
@@ -138,3 +150,101 @@ def test_reply_cannot_bring_back_an_old_threads_powers(
     # The command ran in the locked root: its output (pwd) went back to the model.
     reported = str(model.requests[-1].body["input"][-3:])
     assert str(checkout) in reported
+
+
+# Calls that must come back as tool errors at once, each with the words that say why.
+INVALID_CALLS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "cwd does not exist": ("codex", {"prompt": "x", "cwd": "missing"}, "does not exist"),
+    "cwd is a file": ("codex", {"prompt": "x", "cwd": "README.md"}, "is not a folder"),
+    "cwd outside the root": ("codex", {"prompt": "x", "cwd": "/"}, "must stay inside"),
+    "prompt a number": ("codex", {"prompt": 42}, "'prompt' must be a string; got a number"),
+    "prompt missing": ("codex", {"cwd": "."}, "'prompt' is required"),
+    "prompt blank": ("codex", {"prompt": "  "}, "'prompt' must not be empty"),
+    "config a string": ("codex", {"prompt": "x", "config": "a=b"}, "'config' must be an object"),
+    "sandbox not in enum": ("codex", {"prompt": "x", "sandbox": "off"}, "'sandbox' must be one of"),
+    "approval not in enum": (
+        "codex",
+        {"prompt": "x", "approval-policy": "always"},
+        "'approval-policy' must be one of",
+    ),
+    "unknown argument": ("codex", {"prompt": "x", "sandbox_mode": "off"}, "Unknown argument"),
+    "reply: unknown thread": (
+        "codex-reply",
+        {"prompt": "more", "threadId": "019ae000-0000-7000-8000-000000000000"},
+        "no rollout found",
+    ),
+    "reply: malformed thread": (
+        "codex-reply",
+        {"prompt": "more", "threadId": "not-a-thread"},
+        "Start a new session with the 'codex' tool",
+    ),
+    "reply: threadId a number": (
+        "codex-reply",
+        {"prompt": "more", "threadId": 7},
+        "'threadId' must be a string",
+    ),
+    "reply: threadId missing": ("codex-reply", {"prompt": "more"}, "'threadId' is required"),
+    "reply: prompt missing": ("codex-reply", {"threadId": "t"}, "'prompt' is required"),
+    "reply: unknown argument": (
+        "codex-reply",
+        {"prompt": "more", "threadId": "t", "cwd": "."},
+        "Unknown argument",
+    ),
+    "unknown tool": ("codex-exec", {"prompt": "x"}, "Unknown tool 'codex-exec'"),
+}
+FAST = 1.0  # seconds an invalid call may take, measured at the client
+
+
+@dataclass(frozen=True)
+class Answer:
+    is_error: bool
+    text: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Session:
+    version: str
+    answers: dict[str, Answer]
+
+
+@pytest.fixture(scope="module")
+def invalid_calls(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    """One server, started as the README shows, answering every call of the table."""
+    tmp_path = tmp_path_factory.mktemp("invalid-calls")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    (workspace / "README.md").write_text("a file, not a folder\n")
+    flags = ("--cwd-root", str(workspace))  # sandbox and approval open: their enums apply
+
+    async def scenario() -> Session:
+        answers: dict[str, Answer] = {}
+        # A hang shows as a 10 s answer (and a failed test), not as a stuck suite.
+        async with server(workspace, None, tmp_path, *flags, timeout=10) as mcp:
+            assert mcp.session is not None
+            info = mcp.session.server_info
+            for case, (tool, arguments, _) in INVALID_CALLS.items():
+                started = time.perf_counter()
+                try:
+                    result = await mcp.call_tool(tool, arguments)
+                    answer = (result.is_error, " ".join(c.text for c in result.content))
+                except Exception as exc:  # a protocol error or a timeout: not a tool error
+                    answer = (False, repr(exc))
+                answers[case] = Answer(*answer, seconds=time.perf_counter() - started)
+        return Session(version=info.version if info else "", answers=answers)
+
+    return asyncio.run(scenario())
+
+
+def test_server_info_reports_the_package_version(invalid_calls: Session) -> None:
+    assert invalid_calls.version == importlib.metadata.version("codex-pr-bot")
+
+
+@pytest.mark.parametrize("case", list(INVALID_CALLS))
+def test_invalid_call_is_a_tool_error_within_a_second(invalid_calls: Session, case: str) -> None:
+    answer = invalid_calls.answers[case]
+    complaint = INVALID_CALLS[case][2]
+
+    assert answer.is_error, answer.text
+    assert complaint in answer.text
+    assert answer.seconds < FAST, f"{case}: {answer.seconds:.2f} s"
