@@ -46,6 +46,11 @@ def test_a_writer_labels_an_issue_and_gets_a_pull_request(
     assert TITLE in orchestrator_input
     assert "add a hello.txt" in orchestrator_input
     assert "@Codertocat" in run.summary
+    # The labeller's permission is asked once; the label comes off through its own call.
+    operations = [f"{r.method} {r.operation}" for r in github.requests]
+    assert operations.count("GET repos/get-collaborator-permission-level") == 1
+    assert "DELETE issues/remove-label" in operations
+    assert "POST reactions/create-for-issue" in operations
 
 
 def test_a_reader_who_labels_is_refused_like_a_reader_who_comments(
