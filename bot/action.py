@@ -21,10 +21,11 @@ from typing import Any
 from bot import messages
 from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
-from bot.events import Skip, parse_event
+from bot.events import Skip
 from bot.report import Conclusion, Report
 from bot.secret_env import known_secrets
 from bot.settings import Settings, load_settings
+from bot.triggers import parse_event
 
 log = logging.getLogger("bot")
 
@@ -173,6 +174,7 @@ def _run(runtime: Runtime, environ: Mapping[str, str], started: float) -> int:
             context.event_name,
             payload,
             trigger=settings.trigger,
+            trigger_label=settings.trigger_label,
             configured_prompt=configured_prompt(settings, context.workspace),
             tasks=scheduled_tasks(settings, context.workspace)
             if context.event_name == "schedule"

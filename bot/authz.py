@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.events import Person
@@ -46,3 +46,26 @@ def authorize_commenter(
         f"@{person.login} has {level} access to this repository; only people with write "
         "access (or listed in allowed_users) can ask the bot for changes.",
     )
+
+
+# A trust rule: who sent the event (if the event says), the permission (fetched only
+# when the rule asks, at most once) and the allow-list, to a decision.
+PermissionOf = Callable[[Person], str | None]
+TrustRule = Callable[[Person | None, PermissionOf, Collection[str]], Decision]
+
+
+def writers(
+    person: Person | None, permission_of: PermissionOf, allowed_users: Collection[str]
+) -> Decision:
+    """The default rule: the sender needs write access, or is in ``allowed_users``."""
+    if person is None:
+        return Decision(False, "The event names no sender, so no one vouches for it.", reply=False)
+    permission = None if person.is_bot else permission_of(person)
+    return authorize_commenter(person, permission=permission, allowed_users=allowed_users)
+
+
+def trusted(
+    person: Person | None, permission_of: PermissionOf, allowed_users: Collection[str]
+) -> Decision:
+    """For events only writers can cause (a manual run, a schedule): said explicitly."""
+    return Decision(True, "Only people with write access can start this kind of run.")

@@ -1,23 +1,24 @@
-"""From a GitHub event to a request, or a reason to do nothing. Pure: no I/O.
+"""What an event can ask for, and the pieces of a payload every trigger reads. Pure.
 
-See https://docs.github.com/en/actions/reference/events-that-trigger-workflows
+The triggers themselves are modules behind ``bot.triggers``; see
+https://docs.github.com/en/actions/reference/events-that-trigger-workflows
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import EventError
-from bot.messages import OWN_COMMENT_MARK
 
 
 class Trigger(enum.Enum):
     ISSUE_COMMENT = "issue_comment"
     WORKFLOW_DISPATCH = "workflow_dispatch"
     SCHEDULE = "schedule"
+    ISSUE_LABELED = "issues"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,18 @@ class EmptyRequest:
     requester: Person
     issue_number: int
     comment_id: int
+    trigger: Trigger = Trigger.ISSUE_COMMENT
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A reserved word after the trigger (``/codex review``): a command, not a prompt."""
+
+    word: str
+    requester: Person
+    issue_number: int
+    comment_id: int
+    trigger: Trigger = Trigger.ISSUE_COMMENT
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,14 @@ class Skip:
     reason: str
 
 
-Parsed = Request | Batch | EmptyRequest | Skip
+@dataclass(frozen=True, kw_only=True)
+class LabelRequest(Request):
+    """An issue labelled to ask: its title and body are the request."""
+
+    label: str
+
+
+Parsed = Request | Batch | EmptyRequest | Subcommand | Skip
 
 
 def find_prompt(body: str, trigger: str) -> str | None:
@@ -90,7 +110,8 @@ def find_prompt(body: str, trigger: str) -> str | None:
     return None
 
 
-def _person(user: Any) -> Person:
+def person(user: Any) -> Person:
+    """The sender of an event."""
     if not isinstance(user, Mapping) or not isinstance(user.get("login"), str):
         raise EventError("The event has no valid 'sender'.")
     user_id = user.get("id")
@@ -101,85 +122,8 @@ def _person(user: Any) -> Person:
     )
 
 
-def _default_branch(payload: Mapping[str, Any]) -> str | None:
+def default_branch(payload: Mapping[str, Any]) -> str | None:
+    """The repository's default branch, when the event says (saves a request)."""
     repository = payload.get("repository")
     branch = repository.get("default_branch") if isinstance(repository, Mapping) else None
     return branch if isinstance(branch, str) and branch else None
-
-
-def _comment(payload: Mapping[str, Any], trigger: str) -> Parsed:
-    action = payload.get("action")
-    if action != "created":
-        return Skip(f"Comment was {action}, not created; only new comments are requests.")
-    issue, comment = payload.get("issue"), payload.get("comment")
-    if not isinstance(issue, Mapping) or not isinstance(comment, Mapping):
-        raise EventError("The issue_comment event lacks 'issue' or 'comment'.")
-    number, comment_id = issue.get("number"), comment.get("id")
-    if not isinstance(number, int) or not isinstance(comment_id, int):
-        raise EventError("The issue_comment event lacks the issue number or comment id.")
-    body = str(comment.get("body") or "")
-    if OWN_COMMENT_MARK in body:
-        return Skip("The comment is the bot's own.")
-    prompt = find_prompt(body, trigger)
-    if prompt is None:
-        return Skip(f"The comment does not start a line with {trigger}.")
-    sender = _person(payload.get("sender"))
-    if not prompt:
-        return EmptyRequest(requester=sender, issue_number=number, comment_id=comment_id)
-    return Request(
-        trigger=Trigger.ISSUE_COMMENT,
-        prompt=prompt,
-        requester=sender,
-        issue_number=number,
-        issue_title=str(issue.get("title") or ""),
-        issue_body=str(issue.get("body") or ""),
-        comment_id=comment_id,
-        on_pull_request=bool(issue.get("pull_request")),
-        default_branch=_default_branch(payload),
-    )
-
-
-def parse_event(
-    event_name: str,
-    payload: Mapping[str, Any],
-    *,
-    trigger: str,
-    configured_prompt: str | None,
-    tasks: Sequence[tuple[str, str]] = (),
-) -> Parsed:
-    """Decide what an event asks for.
-
-    ``configured_prompt`` is the ``prompt`` input (or the text of ``prompt_file``),
-    used by manual runs without an ``inputs.prompt`` and by scheduled runs; ``tasks``
-    are the (name, prompt) pairs of ``tasks_dir``, which a scheduled run works through.
-    """
-    if event_name == Trigger.ISSUE_COMMENT.value:
-        return _comment(payload, trigger)
-    if event_name == Trigger.WORKFLOW_DISPATCH.value:
-        inputs = payload.get("inputs")
-        given = inputs.get("prompt") if isinstance(inputs, Mapping) else None
-        prompt = (given if isinstance(given, str) else "").strip() or configured_prompt
-        if not prompt:
-            return Skip("Manual run without a prompt: give the 'prompt' input.")
-        sender = payload.get("sender")
-        requester = _person(sender) if isinstance(sender, Mapping) else None
-        return Request(
-            Trigger.WORKFLOW_DISPATCH,
-            prompt=prompt,
-            requester=requester,
-            default_branch=_default_branch(payload),
-        )
-    if event_name == Trigger.SCHEDULE.value:
-        if tasks:
-            return Batch(
-                tuple(Request(Trigger.SCHEDULE, prompt=text, task=name) for name, text in tasks)
-            )
-        if not configured_prompt:
-            return Skip(
-                "Scheduled run without a prompt: set 'prompt', 'prompt_file' or 'tasks_dir'."
-            )
-        return Request(Trigger.SCHEDULE, prompt=configured_prompt)
-    return Skip(
-        f"The '{event_name}' event is not handled; use issue_comment, "
-        "workflow_dispatch or schedule."
-    )

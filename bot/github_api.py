@@ -118,6 +118,14 @@ class GitHub:
             comment = self._repo.get_issue(issue_number).get_comment(comment_id)
             comment.create_reaction(content)
 
+    def react_to_issue(self, issue_number: int, content: str = "eyes") -> None:
+        with _translated(f"add a reaction to #{issue_number}"):
+            self._repo.get_issue(issue_number).create_reaction(content)
+
+    def remove_label(self, issue_number: int, name: str) -> None:
+        with _translated(f"remove the label '{name}' from #{issue_number}"):
+            self._repo.get_issue(issue_number).remove_from_labels(name)
+
     def comment(self, issue_number: int, body: str) -> int:
         """Post a comment; returns its id."""
         with _translated(f"comment on #{issue_number}"):

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         "workspace-write", "Codex sandbox mode.", "INPUT_SANDBOX", "CODEX_SANDBOX_MODE"
     )
     trigger: str = _field("/codex", "Word that starts a request in a comment.")
+    trigger_label: str = _field("codex", "Label that asks for a change when added to an issue.")
     base: str | None = _field(None, "Base branch of new pull requests; default branch if empty.")
     branch_prefix: str = _field("codex/", "Prefix of the branches the bot creates.")
     timeout_minutes: float = _field(30, "Deadline for the whole run, in minutes.")

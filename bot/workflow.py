@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-from bot import containment_text, git_change, messages
+from bot import containment_text, git_change, messages, trigger_text
 from bot.action import RunnerContext
 from bot.actions_runtime import Runtime
 from bot.agent_user import agent_user
-from bot.authz import authorize_commenter
+from bot.authz import PermissionOf
 from bot.errors import BotError, ConfigError
-from bot.events import Batch, EmptyRequest, Request, Trigger
+from bot.events import Batch, EmptyRequest, Person, Request, Subcommand
 from bot.follow_up import follow_up_target, note_of
 from bot.git_change import Baseline
 from bot.git_text import redact
@@ -32,8 +32,11 @@ from bot.report import Conclusion, Report, combine
 from bot.secret_env import known_secrets
 from bot.settings import Settings
 from bot.status import StatusComment
+from bot.triggers import REGISTRY
 
 log = logging.getLogger("bot")
+# What a single request can be, once the event was not skipped.
+Parsed = Request | EmptyRequest | Subcommand
 # Kept back from the agent's share of the deadline to publish what exists.
 PUBLISH_RESERVE_SECONDS = 45.0
 
@@ -65,7 +68,7 @@ async def handle(
     settings: Settings,
     environ: Mapping[str, str],
     context: RunnerContext,
-    parsed: Request | Batch | EmptyRequest,
+    parsed: Request | Batch | EmptyRequest | Subcommand,
     runtime: Runtime,
     started: float,
 ) -> Report:
@@ -99,7 +102,7 @@ async def _handle_batch(job: Job, batch: Batch) -> Report:
     return combine(reports)
 
 
-async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
+async def _handle(job: Job, parsed: Parsed) -> Report:
     person = parsed.requester
     status: StatusComment | None = None
     if parsed.issue_number is not None:
@@ -135,39 +138,43 @@ async def _handle(job: Job, parsed: Request | EmptyRequest) -> Report:
     return report
 
 
-def _authorize(
-    job: Job, parsed: Request | EmptyRequest, status: StatusComment | None
-) -> Report | None:
-    """Who may ask; a refusal (or the usage reply) is posted here and ends the run."""
+def _authorize(job: Job, parsed: Parsed, status: StatusComment | None) -> Report | None:
+    """Who may ask, by the trigger's own rule; a refusal or a reply ends the run here."""
     person = parsed.requester
-    if not (isinstance(parsed, EmptyRequest) or parsed.trigger is Trigger.ISSUE_COMMENT):
-        return None  # manual and scheduled runs: only writers can start them
-    assert person is not None
-    assert status is not None
-    decision = authorize_commenter(
-        person,
-        permission=None if person.is_bot else job.github.permission(person.login),
-        allowed_users=job.settings.allowed_users,
+    decision = REGISTRY.authorize(
+        parsed.trigger, person, _permission_once(job), job.settings.allowed_users
     )
     log.info("authorization: %s", decision.reason)
+    login = person.login if person else None
     if not decision.allowed:
-        if decision.reply:
+        if decision.reply and status is not None:
             status.post(messages.refused_reply(decision.reason))
-        return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=person.login)
-    if isinstance(parsed, EmptyRequest):
+        return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=login)
+    if isinstance(parsed, EmptyRequest) and status is not None:
         status.post(messages.usage_reply(job.settings.trigger))
         return Report(Conclusion.SKIPPED, "Empty request: replied with usage.")
+    if isinstance(parsed, Subcommand) and status is not None:
+        reply = trigger_text.subcommand_unavailable(job.settings.trigger, parsed.word)
+        status.post(reply)
+        return Report(Conclusion.SKIPPED, reply, requester=login)
     return None
 
 
+def _permission_once(job: Job) -> PermissionOf:
+    """The collaborator permission, asked of GitHub at most once per run and person."""
+    known: dict[str, str | None] = {}
+
+    def permission_of(person: Person) -> str | None:
+        if person.login not in known:
+            known[person.login] = job.github.permission(person.login)
+        return known[person.login]
+
+    return permission_of
+
+
 def _first_feedback(job: Job, request: Request, status: StatusComment) -> None:
-    """The 👀 reaction and the status comment, before anything slow happens."""
-    assert request.issue_number is not None
-    if request.comment_id is not None:
-        try:
-            job.github.react(request.issue_number, request.comment_id)
-        except BotError as exc:
-            log.warning("could not react to the comment: %s", exc)
+    """The trigger's acknowledgement (👀 …) and the status comment, before anything slow."""
+    REGISTRY.spec(request.trigger).acknowledge(job.github, request)
     if job.context.run_attempt > 1:
         status.adopt_existing()
     status.post(messages.working_status(job.context.run_url))
@@ -196,15 +203,8 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
             branch_prefix=settings.branch_prefix,
         )
     base = settings.base or request.default_branch or job.github.default_branch()
-    context = ""
-    if request.task is not None:
-        branch = messages.branch_for_task(settings.branch_prefix, request.task)
-    elif request.issue_number is not None:
-        branch = messages.branch_for_issue(settings.branch_prefix, request.issue_number)
-        context = f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"
-    else:
-        kind = "scheduled" if request.trigger is Trigger.SCHEDULE else "manual"
-        branch = messages.branch_for_prompt(settings.branch_prefix, request.prompt, kind)
+    spec = REGISTRY.spec(request.trigger)
+    branch, context = spec.branch(request, settings.branch_prefix), spec.context(request)
     # The branch of an earlier request or run whose pull request is still open goes on;
     # any other (merged, closed, abandoned) is started afresh from the base.
     open_pull = job.github.find_open_pull(branch)

@@ -73,3 +73,20 @@ def dispatch_event(prompt: str | None) -> dict[str, Any]:
 def schedule_event(cron: str = "17 3 * * *") -> dict[str, Any]:
     # GitHub publishes no schedule payload; inside Actions it can be this small.
     return {"schedule": cron}
+
+
+def label_event(
+    label: str = "codex",
+    *,
+    login: str = "Codertocat",
+    action: str = "labeled",
+    on_pull_request: bool = False,
+) -> dict[str, Any]:
+    """GitHub's ``issues`` ``labeled`` example, in the test's repository, with ``label``."""
+    event = in_repository(payload("issues.labeled.9"), "octo-org/hello-world")
+    event["action"] = action
+    event["label"]["name"] = label
+    event["sender"]["login"] = login
+    if on_pull_request:
+        event["issue"]["pull_request"] = {"url": f"{event['repository']['url']}/pulls/1"}
+    return event

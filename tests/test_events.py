@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.errors import EventError
-from bot.events import Batch, EmptyRequest, Request, Skip, Trigger, find_prompt, parse_event
+from bot.events import Batch, EmptyRequest, Request, Skip, Trigger, find_prompt
+from bot.triggers import parse_event
 from tests.payloads import comment_event, dispatch_event, payload, schedule_event
 
 

@@ -124,6 +124,13 @@ class GitHubFake(RestApi):
                 self.state, self.state.issue(issue_number).number, body, user_login
             ).id
 
+    def add_label(self, issue_number: int, name: str) -> None:
+        """The label on the issue, as a person adding it in the web interface would leave it."""
+        with self.state.lock:
+            labels = self.state.issue(issue_number).labels
+            if name not in labels:
+                labels.append(name)
+
     def add_pull(
         self,
         head: str,

@@ -11,6 +11,7 @@ from .github_shapes import label_json
 from .github_state import (
     Comment,
     GitHubState,
+    HTTPError,
     Issue,
     Reaction,
     Reply,
@@ -139,6 +140,16 @@ def add_labels(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any)
         name = x if isinstance(x, str) else x["name"]
         if name not in i.labels:
             i.labels.append(name)
+    i.updated_at = now()
+    return 200, [label_json(st, n) for n in i.labels], {}
+
+
+@op("issues/remove-label")
+def remove_label(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    i = st.issue(int(p["issue_number"]))
+    if p["name"] not in i.labels:
+        raise HTTPError(404, "Label does not exist")
+    i.labels.remove(p["name"])
     i.updated_at = now()
     return 200, [label_json(st, n) for n in i.labels], {}
 

@@ -1,0 +1,28 @@
+"""The sentences the trigger registry and its triggers say to people. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def unclaimed_event(event_name: str, events: Iterable[str]) -> str:
+    return f"The '{event_name}' event is not handled; use {', '.join(sorted(events))}."
+
+
+def subcommand_unavailable(trigger: str, word: str) -> str:
+    return (
+        f"`{trigger} {word}` is reserved for a command that is not available yet, so I "
+        f"changed nothing. To ask for a change whose text starts with '{word}', write "
+        f"`{trigger} -- {word} …`."
+    )
+
+
+def label_action_skipped(action: object) -> str:
+    return f"The issue was {action}; only adding the trigger label asks for a change."
+
+
+def other_label(name: object, label: str) -> str:
+    return f"The label '{name}' is not the trigger label '{label}'."
+
+
+LABEL_ON_PULL_REQUEST = "The trigger label asks only on issues, not on pull requests."

@@ -1,0 +1,41 @@
+"""A reserved word after the trigger is a command: not available yet, and no change made."""
+
+from __future__ import annotations
+
+from tests.action_rig import Runner, remote_heads
+from tests.payloads import comment_event
+from tests.rig.github_fake import GitHubFake
+
+
+def test_a_reserved_word_without_a_handler_says_not_available_yet(
+    runner: Runner, github: GitHubFake
+) -> None:
+    number = github.add_issue("Docs", "The docs need a look.", "Codertocat")
+    comment = github.add_comment(number, "/codex review the docs", "Codertocat")
+
+    run = runner.run(
+        "issue_comment",
+        comment_event("/codex review the docs", issue_number=number, comment_id=comment),
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "skipped"
+    reply = github.comments(number)[-1].body
+    assert "`/codex review` is reserved for a command that is not available yet" in reply
+    assert "`/codex -- review …`" in reply
+    assert runner.model.requests == []
+    assert remote_heads(runner.remote) == ["main"]
+
+
+def test_a_reader_cannot_reach_a_subcommand_either(runner: Runner, github: GitHubFake) -> None:
+    github.set_permission("Codertocat", "read")
+    number = github.add_issue("Docs", "The docs need a look.", "Codertocat")
+    comment = github.add_comment(number, "/codex plan", "Codertocat")
+
+    run = runner.run(
+        "issue_comment", comment_event("/codex plan", issue_number=number, comment_id=comment)
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.outputs["conclusion"] == "unauthorized"
+    assert github.comments(number)[-1].body.startswith("Sorry")

@@ -1,0 +1,177 @@
+"""The trigger registry: which trigger claims an event, and who may use each one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from bot.authz import trusted
+from bot.events import (
+    EmptyRequest,
+    LabelRequest,
+    Parsed,
+    Person,
+    Request,
+    Skip,
+    Subcommand,
+    Trigger,
+)
+from bot.trigger_base import EventInputs, TriggerSpec
+from bot.triggers import REGISTRY, Registry, parse_event
+from tests.payloads import comment_event, label_event, payload
+
+reader = Person("octocat", 1)
+writer = Person("hubot", 2)
+PERMISSIONS = {"octocat": "read", "hubot": "write"}
+
+
+class Permissions:
+    """Answers like the collaborator-permission API and counts the questions."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __call__(self, person: Person) -> str | None:
+        self.asked.append(person.login)
+        return PERMISSIONS.get(person.login)
+
+
+def _new_request(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
+    return Request(Trigger.ISSUE_LABELED, prompt="anything", requester=reader)
+
+
+def test_a_trigger_that_says_nothing_about_trust_needs_a_writer() -> None:
+    newcomer = Registry(TriggerSpec(Trigger.ISSUE_LABELED, "issues", _new_request))
+    permissions = Permissions()
+    refused = newcomer.authorize(Trigger.ISSUE_LABELED, reader, permissions, ())
+    assert not refused.allowed
+    assert "write access" in refused.reason
+    assert newcomer.authorize(Trigger.ISSUE_LABELED, writer, permissions, ()).allowed
+    # Without a sender no one vouches for the event: refused too.
+    assert not newcomer.authorize(Trigger.ISSUE_LABELED, None, permissions, ()).allowed
+    assert permissions.asked == ["octocat", "hubot"]
+
+
+def test_trusted_must_be_said_and_then_asks_no_permission() -> None:
+    manual = Registry(TriggerSpec(Trigger.SCHEDULE, "schedule", _new_request, trust=trusted))
+    permissions = Permissions()
+    assert manual.authorize(Trigger.SCHEDULE, reader, permissions, ()).allowed
+    assert permissions.asked == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "trusts_readers"),
+    [
+        (Trigger.ISSUE_COMMENT, False),
+        (Trigger.ISSUE_LABELED, False),
+        (Trigger.WORKFLOW_DISPATCH, True),
+        (Trigger.SCHEDULE, True),
+    ],
+)
+def test_only_manual_and_scheduled_runs_are_trusted(kind: Trigger, trusts_readers: bool) -> None:
+    decision = REGISTRY.authorize(kind, reader, Permissions(), ())
+    assert decision.allowed is trusts_readers
+
+
+def test_the_allow_list_admits_a_reader() -> None:
+    assert REGISTRY.authorize(Trigger.ISSUE_LABELED, reader, Permissions(), ("octocat",)).allowed
+
+
+def test_a_trigger_may_declare_its_own_rule() -> None:
+    from bot.authz import Decision
+
+    def only_hubot(person: Person | None, permission_of: Any, allowed: Any) -> Decision:
+        return Decision(person == writer, "only hubot")
+
+    own = Registry(TriggerSpec(Trigger.ISSUE_LABELED, "issues", _new_request, trust=only_hubot))
+    assert own.authorize(Trigger.ISSUE_LABELED, writer, Permissions(), ()).allowed
+    assert not own.authorize(Trigger.ISSUE_LABELED, reader, Permissions(), ()).allowed
+
+
+def test_two_triggers_cannot_claim_one_event() -> None:
+    spec = TriggerSpec(Trigger.ISSUE_LABELED, "issues", _new_request)
+    with pytest.raises(ValueError, match="same event"):
+        Registry(spec, spec)
+
+
+def test_an_event_no_trigger_claims_is_skipped_in_one_line() -> None:
+    parsed = parse_event("pull_request", payload("pull_request.opened.12"), **_settings())
+    assert isinstance(parsed, Skip)
+    assert "'pull_request' event is not handled" in parsed.reason
+    assert "\n" not in parsed.reason
+
+
+def _settings() -> dict[str, Any]:
+    return {"trigger": "/codex", "configured_prompt": None}
+
+
+@pytest.mark.parametrize("word", ["review", "plan", "go", "fix-ci"])
+def test_reserved_words_are_subcommands_not_prompts(word: str) -> None:
+    parsed = parse_event("issue_comment", comment_event(f"/codex {word} the docs"), **_settings())
+    assert isinstance(parsed, Subcommand)
+    assert parsed.word == word
+    assert parsed.trigger is Trigger.ISSUE_COMMENT
+
+
+def test_double_dash_forces_a_prompt() -> None:
+    parsed = parse_event("issue_comment", comment_event("/codex -- review the docs"), **_settings())
+    assert isinstance(parsed, Request)
+    assert parsed.prompt == "review the docs"
+    bare = parse_event("issue_comment", comment_event("/codex --"), **_settings())
+    assert isinstance(bare, EmptyRequest)
+
+
+def test_a_word_that_only_starts_like_a_subcommand_is_a_prompt() -> None:
+    parsed = parse_event("issue_comment", comment_event("/codex reviewed docs: fix"), **_settings())
+    assert isinstance(parsed, Request)
+    assert parsed.prompt == "reviewed docs: fix"
+
+
+def test_the_trigger_label_on_an_issue_is_a_request_from_the_labeller() -> None:
+    parsed = parse_event("issues", label_event(login="hubot"), **_settings())
+    assert isinstance(parsed, LabelRequest)
+    assert parsed.trigger is Trigger.ISSUE_LABELED
+    assert parsed.issue_number == 1
+    assert parsed.prompt.startswith("Spelling error in the README file\n\n")
+    assert "accidently" in parsed.prompt
+    assert parsed.requester == Person("hubot", 21031067)
+    assert parsed.label == "codex"
+    assert parsed.comment_id is None
+    assert parsed.default_branch == "main"
+
+
+def test_githubs_own_example_labels_bug_which_is_not_the_trigger() -> None:
+    parsed = parse_event("issues", payload("issues.labeled.9"), **_settings())
+    assert isinstance(parsed, Skip)
+    assert "'bug'" in parsed.reason
+
+
+def test_the_trigger_label_is_a_setting() -> None:
+    parsed = parse_event("issues", label_event("agent"), trigger_label="agent", **_settings())
+    assert isinstance(parsed, LabelRequest)
+    assert parsed.label == "agent"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        label_event(action="unlabeled"),
+        label_event(action="opened"),
+        label_event(on_pull_request=True),
+    ],
+)
+def test_other_issue_events_and_pull_requests_are_skipped(event: dict[str, Any]) -> None:
+    assert isinstance(parse_event("issues", event, **_settings()), Skip)
+
+
+def test_each_trigger_names_its_branch_and_context() -> None:
+    label = parse_event("issues", label_event(), **_settings())
+    assert isinstance(label, Request)
+    spec = REGISTRY.spec(Trigger.ISSUE_LABELED)
+    assert spec.branch(label, "codex/") == "codex/issue-1"
+    assert spec.context(label) == ""  # the issue is the request itself
+    comment = parse_event("issue_comment", comment_event("/codex fix it"), **_settings())
+    assert isinstance(comment, Request)
+    assert REGISTRY.spec(Trigger.ISSUE_COMMENT).context(comment).startswith("Issue #")
