@@ -103,6 +103,20 @@ def test_model_that_never_answers_cannot_outlast_the_deadline(
     assert "deadline" in status
 
 
+LONG = "300.4242"  # seconds: a sleep that only the cancelled Codex runs
+
+
+def _processes_running(command: str) -> str:
+    """The pids of live processes running ``command``; a killed one may take a moment
+    to be gone from /proc."""
+    deadline = time.monotonic() + 1
+    while True:
+        found = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True)
+        if not found.stdout.strip() or time.monotonic() > deadline:
+            return found.stdout.strip()
+        time.sleep(0.05)
+
+
 def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
     runner: Runner, github: GitHubFake, tmp_path: Path
 ) -> None:
@@ -112,7 +126,7 @@ def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
     marker = shared / "codex-is-working"
     runner.model.add("orchestrator", delegate())
     runner.model.add(
-        "codex", Shell(f"printf 'wip\\n' > wip.txt; touch {marker}; sleep 300; echo never")
+        "codex", Shell(f"printf 'wip\\n' > wip.txt; touch {marker}; sleep {LONG}; echo never")
     )
     runner.inputs["INPUT_SANDBOX"] = "danger-full-access"  # so the marker can leave the tree
     process = runner.start("issue_comment", comment_request(github))
@@ -133,8 +147,8 @@ def test_cancelled_job_stops_codex_and_keeps_the_work_as_a_draft(
     assert runner.remote.show(pull.head, "wip.txt") == "wip\n"
     [status] = bot_comments(github, 1)
     assert "cancelled (SIGTERM)" in status
-    leftover = subprocess.run(["pgrep", "-f", "sleep 300"], capture_output=True, text=True)
-    assert leftover.stdout.strip() == ""
+    # This test's own sleep (a duration no other test uses), gone once the bot is.
+    assert _processes_running(f"sleep {LONG}") == ""
     # The workspace is handed back to its owner on this way out too.
     owner = runner.workspace.stat().st_uid
     assert {p.lstat().st_uid for p in runner.workspace.rglob("*")} == {owner}
