@@ -60,7 +60,7 @@ def agent_space(codex_home: Path, user: AgentUser | None) -> Iterator[Space]:
                 shutil.copytree(source, run_home / name, symlinks=True)
             elif source.is_file() and not source.is_symlink():
                 shutil.copy2(source, run_home / name)
-        _chown_tree(root, user.uid, user.gid)
+        _chown_entries(root.parent, [root.name], (user.uid, user.gid), from_owner=None)
         os.chmod(root, 0o700)
         yield Space(run_home, home)
     finally:
@@ -114,16 +114,24 @@ def workspace_handed_over(workspace: Path, user: AgentUser | None) -> Iterator[N
 
 
 def _chown_entries(
-    folder: Path, entries: list[str], to: tuple[int, int], *, from_owner: tuple[int, int | None]
+    folder: Path,
+    entries: list[str],
+    to: tuple[int, int],
+    *,
+    from_owner: tuple[int, int | None] | None,
 ) -> None:
+    """``chown -R`` of ``entries`` of ``folder``, never following a link; ``from_owner``
+    (uid, and gid or None for any): only what that owner has."""
     if not entries:
         return
-    uid, gid = from_owner
-    matching = f"--from={uid}:{gid}" if gid is not None else f"--from={uid}"
+    matching: list[str] = []
+    if from_owner is not None:
+        uid, gid = from_owner
+        matching = [f"--from={uid}:{gid}" if gid is not None else f"--from={uid}"]
     for start in range(0, len(entries), 1000):
         batch = ["./" + name for name in entries[start : start + 1000]]
         done = subprocess.run(
-            ["chown", "-R", "-h", "-P", matching, f"{to[0]}:{to[1]}", "--", *batch],
+            ["chown", "-R", "-h", "-P", *matching, f"{to[0]}:{to[1]}", "--", *batch],
             cwd=folder,
             capture_output=True,
             text=True,
@@ -131,10 +139,3 @@ def _chown_entries(
         )
         if done.returncode != 0:
             log.warning("could not change the owner of every file: %s", done.stderr.strip())
-
-
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    for folder, dirs, files in os.walk(root):
-        for name in (*dirs, *files):
-            os.lchown(os.path.join(folder, name), uid, gid)
-    os.lchown(root, uid, gid)

@@ -1,11 +1,10 @@
 """Bounding the agent's work: a deadline, the job's cancellation, and a clean stop.
 
 When the deadline passes or the runner cancels the job (SIGINT, then SIGTERM), the
-agent's task is cancelled; in every case, every process the agent started — the Codex
-MCP server, ``codex app-server`` and any command Codex left running, even in the
-background — is killed, so nothing outlives the agent's phase (a command left behind
-could otherwise watch the push that carries the token), and the bot can still publish
-what exists and say so before the runner gives up on it.
+agent's task is cancelled, so that the agent's phase ends — and with it, in
+``change.stop_everything``, every process the agent started (``kill_descendants`` here
+is that mechanism for the bot's own process tree) — and the bot can still publish what
+exists and say so before the runner gives up on it.
 """
 
 from __future__ import annotations
@@ -84,10 +83,7 @@ def adopt_orphans() -> None:
 
 
 async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
-    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT.
-
-    Whatever happens, every process the work started is gone when this returns.
-    """
+    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT."""
     adopt_orphans()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
@@ -112,6 +108,3 @@ async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
     finally:
         for sig in watched:
             loop.remove_signal_handler(sig)
-        killed = kill_descendants()
-        if killed:
-            log.info("stopped %d process(es) the agent had left running", killed)

@@ -203,20 +203,27 @@ def discard_commit(repo: Repository) -> None:
 class Diff:
     """The paths a commit changes against its starting point."""
 
-    written: tuple[str, ...]  # added or modified
+    entries: tuple[tuple[str, str, str], ...]  # (path, mode, sha), added or modified
     deleted: tuple[str, ...]
-    blobs: tuple[tuple[str, str], ...]  # (path, blob sha) of every written file
-    entries: tuple[tuple[str, str, str], ...] = ()  # (path, mode, sha) of every written path
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return tuple(path for path, _, _ in self.entries)
 
     @property
     def touched(self) -> tuple[str, ...]:
         return self.written + self.deleted
 
+    @property
+    def blobs(self) -> tuple[tuple[str, str], ...]:
+        """(path, sha) of every written file; a submodule's commit is not a blob."""
+        return tuple((path, sha) for path, mode, sha in self.entries if mode != "160000")
+
 
 def diff(repo: Repository, start: str, commit: str) -> Diff:
     out = repo.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", start, commit)
     fields = out.split("\0")
-    written, deleted, blobs, entries = [], [], [], []
+    deleted, entries = [], []
     for meta, path in zip(fields[0::2], fields[1::2], strict=False):
         if not meta.startswith(":"):
             continue
@@ -224,11 +231,8 @@ def diff(repo: Repository, start: str, commit: str) -> Diff:
         if status == "D":
             deleted.append(path)
             continue
-        written.append(path)
         entries.append((path, new_mode, new_sha))
-        if new_mode != "160000":
-            blobs.append((path, new_sha))
-    return Diff(tuple(written), tuple(deleted), tuple(blobs), tuple(entries))
+    return Diff(tuple(entries), tuple(deleted))
 
 
 def check_out(repo: Repository, base: Baseline, branch: str, sha: str, change: Diff) -> None:
