@@ -19,9 +19,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks.floor import auth_header
 from benchmarks.pipeline import REPOSITORY, TOKEN
@@ -150,7 +151,12 @@ def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
         )
     if commit is None or list(commit.files) != [changed]:
         raise RuntimeError(f"unexpected commit: {commit}")
-    repo.push(branch, TOKEN, force=True)
+    auth: Any = TOKEN  # what a bot before the forge port took
+    with suppress(ImportError):
+        from bot.github_api import git_credentials
+
+        auth = git_credentials(TOKEN)
+    repo.push(branch, auth, force=True)
 
 
 def plain_git_work(workspace: Path, branch: str, changed: str) -> None:

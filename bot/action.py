@@ -14,40 +14,25 @@ import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import messages
 from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
-from bot.events import Skip
+from bot.events import Answer, Batch, Request, Skip
 from bot.report import Conclusion, Report
-from bot.secret_env import known_secrets
+from bot.run_context import RunnerContext
+from bot.secret_env import known_secrets, passed_on
 from bot.settings import Settings, load_settings
 from bot.triggers import parse_event
 
+if TYPE_CHECKING:
+    from bot.agent import AgentRun
+    from bot.gitrepo import Repository
+    from bot.workflow import AgentPhase
+
 log = logging.getLogger("bot")
-
-
-@dataclass(frozen=True)
-class RunnerContext:
-    """What the Actions runner tells a container action through its environment."""
-
-    event_name: str
-    event_path: Path
-    workspace: Path
-    repository: str
-    api_url: str
-    server_url: str
-    run_id: str
-    run_attempt: int
-    run_url: str | None
-    actor: str | None
-    output_path: Path | None
-    summary_path: Path | None
-    # Set by the container's entrypoint when Codex's sandbox cannot start there.
-    sandbox_unavailable: str | None = None
 
 
 def runner_context(environ: Mapping[str, str]) -> RunnerContext:
@@ -189,10 +174,50 @@ def _run(runtime: Runtime, environ: Mapping[str, str], started: float) -> int:
     if settings.github_token is None:
         _say("no GitHub token: set the github_token input.")
         return ConfigError.exit_code
-    from bot.workflow import handle
+    return _finish(
+        runtime, asyncio.run(_compose_and_handle(settings, environ, context, parsed, started))
+    )
 
-    report = asyncio.run(handle(settings, environ, context, parsed, runtime, started))
-    return _finish(runtime, report)
+
+async def _compose_and_handle(
+    settings: Settings,
+    environ: Mapping[str, str],
+    context: RunnerContext,
+    parsed: Request | Batch | Answer,
+    started: float,
+) -> Report:
+    """Build the forge and the agent's phase, and hand the request to the use case."""
+    from bot.github_api import GitHub
+    from bot.workflow import Job, handle
+
+    assert settings.github_token is not None
+    token = settings.github_token.get_secret_value()
+    forge = GitHub(api_url=context.api_url, repository=context.repository, token=token)
+    # Below this point, only values: the allow-listed variables processes may start from.
+    passed = passed_on(environ)
+    job = Job(
+        settings=settings,
+        context=context,
+        forge=forge,
+        agent=_agent_phase(settings, passed),
+        secrets=known_secrets(environ),
+        git_env=passed,
+        started=started,
+    )
+    try:
+        return await handle(job, parsed)
+    finally:
+        forge.close()
+
+
+def _agent_phase(settings: Settings, passed: Mapping[str, str]) -> AgentPhase:
+    async def run(repo: Repository, prompt: str) -> AgentRun:
+        # Imported only now: the first feedback does not wait for the Agents SDK.
+        from bot.change import run_agent_phase
+
+        return await run_agent_phase(settings, passed, repo, prompt)
+
+    return run
 
 
 def _finish(runtime: Runtime, report: Report) -> int:

@@ -6,9 +6,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.events import Person
-
-# Permissions that can push; the API says ``write`` for the maintain role.
-WRITE_ROLES = frozenset({"admin", "maintain", "write"})
+from bot.forge import Access
 
 
 @dataclass(frozen=True)
@@ -22,13 +20,12 @@ class Decision:
 def authorize_commenter(
     person: Person,
     *,
-    permission: str | None,
+    access: Access | None,
     allowed_users: Collection[str],
 ) -> Decision:
-    """Whether ``person`` may start the agent from a comment.
+    """Whether ``person`` may start the agent; the allow-list adds logins (people or bots).
 
-    ``permission`` comes from the collaborator-permission API, which reports the
-    maintain role as ``write``; the allow-list adds logins (people or bots).
+    ``access`` is what the forge says the person may do (not asked for bots).
     """
     if person.login in allowed_users:
         return Decision(True, f"@{person.login} is in allowed_users.")
@@ -38,9 +35,9 @@ def authorize_commenter(
             f"@{person.login} is a bot; add it to allowed_users to let it ask.",
             reply=False,
         )
-    if permission in WRITE_ROLES:
-        return Decision(True, f"@{person.login} has {permission} access.")
-    level = permission or "no"
+    if access is not None and access.can_push:
+        return Decision(True, f"@{person.login} has {access.value} access.")
+    level = (access or Access.NONE).value
     return Decision(
         False,
         f"@{person.login} has {level} access to this repository; only people with write "
@@ -50,7 +47,7 @@ def authorize_commenter(
 
 # A trust rule: who sent the event (if the event says), the permission (fetched only
 # when the rule asks, at most once) and the allow-list, to a decision.
-PermissionOf = Callable[[Person], str | None]
+PermissionOf = Callable[[Person], Access]
 TrustRule = Callable[[Person | None, PermissionOf, Collection[str]], Decision]
 
 
@@ -60,8 +57,8 @@ def writers(
     """The default rule: the sender needs write access, or is in ``allowed_users``."""
     if person is None:
         return Decision(False, "The event names no sender, so no one vouches for it.", reply=False)
-    permission = None if person.is_bot else permission_of(person)
-    return authorize_commenter(person, permission=permission, allowed_users=allowed_users)
+    access = None if person.is_bot else permission_of(person)
+    return authorize_commenter(person, access=access, allowed_users=allowed_users)
 
 
 def trusted(

@@ -32,14 +32,14 @@ def model_endpoint(settings: Settings) -> ModelEndpoint:
     return ModelEndpoint(api_key=settings.model_key(), base_url=settings.openai_base_url)
 
 
-def codex_home(settings: Settings, environ: Mapping[str, str]) -> Path:
-    home = settings.codex_home or Path(environ.get("HOME", "~")) / ".codex-pr-bot" / "codex"
+def codex_home(settings: Settings, passed_on: Mapping[str, str]) -> Path:
+    home = settings.codex_home or Path(passed_on.get("HOME", "~")) / ".codex-pr-bot" / "codex"
     return home.expanduser()
 
 
 def codex_server(
     settings: Settings,
-    environ: Mapping[str, str],
+    passed_on: Mapping[str, str],
     workspace: Path,
     endpoint: ModelEndpoint,
     space: Space,
@@ -47,7 +47,7 @@ def codex_server(
 ) -> CodexServerCommand:
     """The MCP server command: ours with the bot's powers fixed, or the user's own;
     started as the agent's user where it has one."""
-    env = codex_server_env(environ, codex_home=space.codex_home, model_key=endpoint.api_key)
+    env = codex_server_env(passed_on, codex_home=space.codex_home, model_key=endpoint.api_key)
     if space.home is not None:
         env["HOME"] = str(space.home)
     if settings.mcp_command:
@@ -74,19 +74,19 @@ def codex_server(
 
 
 async def run_agent_phase(
-    settings: Settings, environ: Mapping[str, str], repo: Repository, agent_input: str
+    settings: Settings, passed_on: Mapping[str, str], repo: Repository, agent_input: str
 ) -> AgentRun:
     """Let the agent and Codex work in ``repo``; the model key stays in this process."""
     user = agent_user.agent_user()
     guard = git_dir_guard.take(repo.path, *repo.pin())
     try:
         with (
-            agent_space(codex_home(settings, environ), user) as space,
+            agent_space(codex_home(settings, passed_on), user) as space,
             workspace_handed_over(repo.path, user),
         ):
             agent_user.probe(user, repo.path)
             try:
-                return await _run(settings, environ, repo.path, agent_input, space, user)
+                return await _run(settings, passed_on, repo.path, agent_input, space, user)
             finally:
                 stop_everything(user)
     finally:
@@ -104,7 +104,7 @@ def stop_everything(user: agent_user.AgentUser | None) -> None:
 
 async def _run(
     settings: Settings,
-    environ: Mapping[str, str],
+    passed_on: Mapping[str, str],
     workspace: Path,
     agent_input: str,
     space: Space,
@@ -120,7 +120,7 @@ async def _run(
             instructions=ORCHESTRATOR,
             model=settings.model,
             endpoint=endpoint,
-            server=codex_server(settings, environ, workspace, for_codex, space, user),
+            server=codex_server(settings, passed_on, workspace, for_codex, space, user),
             workspace=workspace,
             sandbox=settings.sandbox,
             max_turns=settings.max_turns,

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.secret_env import SECRET_NAMES
+from bot.secret_env import PASSED_ON, SECRET_NAMES
 
 OPENAI_API = "https://api.openai.com/v1"
 # The variable Codex's provider reads its credential from (Codex ignores OPENAI_API_KEY):
@@ -20,8 +20,6 @@ MODEL_KEY_VARIABLE = "CODEX_PR_BOT_MODEL_KEY"
 _PROVIDER = "codex-pr-bot"
 # Names Codex's commands never see, on top of Codex's own default excludes.
 SECRET_PATTERNS = (*SECRET_NAMES, "GITHUB_*")
-# The only variables the Codex server process starts with.
-_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SSL_CERT_FILE")
 
 
 def _toml(value: object) -> str:
@@ -54,10 +52,10 @@ def codex_overrides(*, base_url: str | None, workspace: Path) -> list[str]:
 
 
 def codex_server_env(
-    environ: Mapping[str, str], *, codex_home: Path, model_key: str
+    passed_on: Mapping[str, str], *, codex_home: Path, model_key: str
 ) -> dict[str, str]:
-    """The whole environment of the Codex server process: an allow-list, no tokens."""
-    env = {name: environ[name] for name in _PASSED_THROUGH if name in environ}
+    """The whole environment of the Codex server process: the root's allow-list, no tokens."""
+    env = {name: passed_on[name] for name in PASSED_ON if name in passed_on}
     env["CODEX_HOME"] = str(codex_home)
     env[MODEL_KEY_VARIABLE] = model_key
     return env

@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.errors import EventError
+from bot.forge import Forge, Thread
 
 
 class Trigger(enum.Enum):
@@ -29,19 +30,55 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Request:
-    """Someone asked for a change."""
+class NewBranch:
+    """A branch of the bot's own, named by the trigger; its pull request is opened or updated."""
 
-    trigger: Trigger
-    prompt: str
-    requester: Person | None = None
-    issue_number: int | None = None
-    issue_title: str = ""
-    issue_body: str = ""
-    comment_id: int | None = None
-    on_pull_request: bool = False
-    task: str | None = None  # a named scheduled task: its own branch and pull request
-    default_branch: str | None = None  # from the event, when it says (saves a request)
+    name: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The pull request the request was written in: its branch, where the bot may push."""
+
+    pull_number: int
+
+
+Destination = NewBranch | FollowUp
+
+
+class Request(Protocol):
+    """Someone asked for a change: what the use case reads of any trigger's own request.
+
+    Each trigger module defines its own frozen dataclass with just the fields it has.
+    """
+
+    @property
+    def trigger(self) -> Trigger: ...
+
+    @property
+    def prompt(self) -> str: ...
+
+    @property
+    def requester(self) -> Person | None: ...
+
+    @property
+    def thread(self) -> Thread | None:
+        """Where the request was written, and the status comment goes; None for a run."""
+
+    @property
+    def default_branch(self) -> str | None:
+        """From the event, when it says (saves a request)."""
+
+    def destination(self, branch_prefix: str) -> Destination: ...
+
+    def context(self) -> str:
+        """Background for the agent (the issue a comment was written on), or ""."""
+
+    def acknowledge(self, forge: Forge) -> None:
+        """The first sign the request was seen (👀 …); never raises."""
+
+    def retry_hint(self) -> str:
+        """How the requester asks again, for replies that say a run failed."""
 
 
 @dataclass(frozen=True)
@@ -52,24 +89,20 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class EmptyRequest:
-    """The trigger word with nothing after it: answer with how to use it."""
+class Answer:
+    """A request answered by a reply alone (usage, a subcommand not available yet).
 
+    The sender must be allowed as for any request: a reply is not free to strangers.
+    """
+
+    trigger: Trigger
     requester: Person
-    issue_number: int
-    comment_id: int
-    trigger: Trigger = Trigger.ISSUE_COMMENT
+    thread: Thread
+    reply: str
+    summary: str
 
-
-@dataclass(frozen=True)
-class Subcommand:
-    """A reserved word after the trigger (``/codex review``): a command, not a prompt."""
-
-    word: str
-    requester: Person
-    issue_number: int
-    comment_id: int
-    trigger: Trigger = Trigger.ISSUE_COMMENT
+    def retry_hint(self) -> str:
+        return "ask again to retry"
 
 
 @dataclass(frozen=True)
@@ -79,14 +112,7 @@ class Skip:
     reason: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class LabelRequest(Request):
-    """An issue labelled to ask: its title and body are the request."""
-
-    label: str
-
-
-Parsed = Request | Batch | EmptyRequest | Subcommand | Skip
+Parsed = Request | Batch | Answer | Skip
 
 
 def find_prompt(body: str, trigger: str) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import messages
-from bot.github_api import GitHub, Pull
+from bot.forge import Forge, HttpCredentials, Pull
 from bot.gitrepo import Repository
 from bot.publish import Target
 
@@ -101,21 +101,21 @@ def redirect_after_lookup(
     return None
 
 
-def _redirect(github: GitHub, pull: Pull, default_branch: str) -> Redirect | None:
+def _redirect(forge: Forge, pull: Pull, default_branch: str) -> Redirect | None:
     """The cheap answers first: a closed pull request or the default branch need no lookup,
     and a protected branch needs no look at its rules."""
     redirect = redirect_before_lookup(pull, default_branch)
     if redirect is not None:
         return redirect
-    if github.branch_protected(pull.head_branch):
+    if forge.branch_protected(pull.head_branch):
         return redirect_after_lookup(pull, protected=True)
-    return redirect_after_lookup(pull, protected=False, rules=github.branch_rules(pull.head_branch))
+    return redirect_after_lookup(pull, protected=False, rules=forge.branch_rules(pull.head_branch))
 
 
 def follow_up_target(
-    github: GitHub,
+    forge: Forge,
     repo: Repository,
-    token: str,
+    auth: HttpCredentials,
     pull: Pull,
     *,
     default_branch: str | None,
@@ -125,9 +125,9 @@ def follow_up_target(
     context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
     if thread := messages.thread_from(pull.body):
         context += f"\n\nEarlier Codex thread of this pull request: {thread}"
-    redirect = _redirect(github, pull, default_branch or github.default_branch())
+    redirect = _redirect(forge, pull, default_branch or forge.default_branch())
     if redirect is None:
-        repo.fetch_branch(pull.head_branch, token)
+        repo.fetch_branch(pull.head_branch, auth)
         return Target(pull.head_branch, pull.base_branch, context, True, pull.number, True)
     branch = messages.branch_for_pull(branch_prefix, pull.number)
     note = messages.redirect_note(
@@ -135,9 +135,9 @@ def follow_up_target(
         rules=redirect.rules,
     )  # fmt: skip
     # An earlier follow-up's pull request that is still open goes on, as for an issue.
-    open_pull = github.find_open_pull(branch)
+    open_pull = forge.find_open_pull(branch)
     if open_pull is not None:
-        repo.fetch_branch(branch, token)
+        repo.fetch_branch(branch, auth)
         return Redirected(branch, open_pull.base_branch, context, True, open_pull.number, note=note)
-    repo.fetch_branch(redirect.base, token)
+    repo.fetch_branch(redirect.base, auth)
     return Redirected(branch, redirect.base, context, False, note=note)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from github import Auth, Github, GithubException
@@ -18,19 +17,17 @@ from github.PullRequest import PullRequest
 
 from bot import limits
 from bot.errors import GitHubError
+from bot.forge import Access, HttpCredentials, Pull, Thread
+
+# The collaborator-permission API's legacy base roles: maintain is reported as write,
+# triage as read.
+# https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user
+_ACCESS = {"admin": Access.ADMIN, "write": Access.WRITE, "read": Access.READ}
 
 
-@dataclass(frozen=True)
-class Pull:
-    number: int
-    url: str
-    head_branch: str
-    head_repo: str | None  # owner/name; None when the fork was deleted
-    base_branch: str
-    title: str = ""
-    body: str = ""
-    open: bool = True
-    merged: bool = False
+def git_credentials(token: str) -> HttpCredentials:
+    """What GitHub's git server takes a token as, over HTTPS."""
+    return HttpCredentials("x-access-token", token)
 
 
 def _hint(status: int, message: str) -> str:
@@ -86,7 +83,7 @@ def _pull(pr: PullRequest) -> Pull:
 
 
 class GitHub:
-    """The repository the workflow runs in, as the bot sees it."""
+    """The repository the workflow runs in, as the bot sees it: a ``Forge``."""
 
     def __init__(self, *, api_url: str, repository: str, token: str) -> None:
         # 5xx and secondary rate limits (with Retry-After) are retried with backoff,
@@ -104,41 +101,44 @@ class GitHub:
             seconds_between_writes=0,
         )
         self.repository = repository
+        self._token = token
         self._repo = self._gh.get_repo(repository)
 
     def close(self) -> None:
         self._gh.close()
 
-    def permission(self, login: str) -> str:
+    def git_credentials(self) -> HttpCredentials:
+        return git_credentials(self._token)
+
+    def access(self, login: str) -> Access:
         with _translated(f"tell the permission of @{login}"):
-            return self._repo.get_collaborator_permission(login)
+            return _ACCESS.get(self._repo.get_collaborator_permission(login), Access.NONE)
 
-    def react(self, issue_number: int, comment_id: int, content: str = "eyes") -> None:
-        with _translated("add a reaction"):
-            comment = self._repo.get_issue(issue_number).get_comment(comment_id)
-            comment.create_reaction(content)
+    def react(self, thread: Thread, comment_id: int | None = None, content: str = "eyes") -> None:
+        with _translated(f"add a reaction on #{thread.number}"):
+            issue = self._repo.get_issue(thread.number)
+            if comment_id is None:
+                issue.create_reaction(content)
+            else:
+                issue.get_comment(comment_id).create_reaction(content)
 
-    def react_to_issue(self, issue_number: int, content: str = "eyes") -> None:
-        with _translated(f"add a reaction to #{issue_number}"):
-            self._repo.get_issue(issue_number).create_reaction(content)
+    def remove_label(self, thread: Thread, name: str) -> None:
+        with _translated(f"remove the label '{name}' from #{thread.number}"):
+            self._repo.get_issue(thread.number).remove_from_labels(name)
 
-    def remove_label(self, issue_number: int, name: str) -> None:
-        with _translated(f"remove the label '{name}' from #{issue_number}"):
-            self._repo.get_issue(issue_number).remove_from_labels(name)
-
-    def comment(self, issue_number: int, body: str) -> int:
+    def comment(self, thread: Thread, body: str) -> int:
         """Post a comment; returns its id."""
-        with _translated(f"comment on #{issue_number}"):
-            return self._repo.get_issue(issue_number).create_comment(body).id
+        with _translated(f"comment on #{thread.number}"):
+            return self._repo.get_issue(thread.number).create_comment(body).id
 
-    def edit_comment(self, issue_number: int, comment_id: int, body: str) -> None:
-        with _translated(f"edit a comment on #{issue_number}"):
-            self._repo.get_issue(issue_number).get_comment(comment_id).edit(body)
+    def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
+        with _translated(f"edit a comment on #{thread.number}"):
+            self._repo.get_issue(thread.number).get_comment(comment_id).edit(body)
 
-    def find_comment(self, issue_number: int, marker: str) -> int | None:
-        """The id of the bot's comment on the issue that carries ``marker``."""
-        with _translated(f"read the comments of #{issue_number}"):
-            for comment in self._repo.get_issue(issue_number).get_comments():
+    def find_comment(self, thread: Thread, marker: str) -> int | None:
+        """The id of the bot's comment in the thread that carries ``marker``."""
+        with _translated(f"read the comments of #{thread.number}"):
+            for comment in self._repo.get_issue(thread.number).get_comments():
                 if marker in (comment.body or ""):
                     return comment.id
         return None

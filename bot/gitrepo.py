@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.errors import GitError
+from bot.forge import HttpCredentials
 from bot.git_text import hint_for, redact
 
 log = logging.getLogger("git")
 
-# What git may inherit from the bot's environment in local mode (credential helpers,
-# ssh agents and proxies need theirs); GIT_* variables never pass.
 _SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -67,8 +66,8 @@ def _owner_to_act_as(path: Path) -> tuple[int, int] | None:
     return None if info.st_uid == 0 else (info.st_uid, info.st_gid)
 
 
-def _find_git() -> str:
-    found = shutil.which("git", path=f"{os.environ.get('PATH', '')}:{_SAFE_PATH}")
+def _find_git(search_path: str) -> str:
+    found = shutil.which("git", path=f"{search_path}:{_SAFE_PATH}")
     if found is None:
         raise GitError("git is not installed.", hint="Install git.")
     return os.path.realpath(found)
@@ -82,11 +81,21 @@ class Repository:
     and an ``insteadOf`` or ``fsmonitor`` there would reroute the push or run a command.
     """
 
-    def __init__(self, path: Path, *, secrets: Sequence[str] = (), isolated: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        secrets: Sequence[str] = (),
+        isolated: bool = False,
+        inherit: Mapping[str, str] | None = None,
+    ):
         self.path = path.absolute()
         self._secrets = tuple(s for s in secrets if s)
         self._isolated = isolated
-        self._git = _find_git()
+        # What git may start from, chosen by the composition root (local mode passes the
+        # user's: credential helpers and ssh agents live there).
+        self._inherit = dict(inherit or {})
+        self._git = _find_git(self._inherit.get("PATH", ""))
         self._dirs: tuple[Path, Path] | None = None
         self._owner = _owner_to_act_as(self.path)
 
@@ -103,11 +112,11 @@ class Repository:
     # ---- the funnel -------------------------------------------------------------------
     def _env(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         if self._isolated:
-            keep = {k: v for k, v in os.environ.items() if k in ("HOME", "TMPDIR", "TZ")}
+            keep = {k: v for k, v in self._inherit.items() if k in ("HOME", "TMPDIR", "TZ")}
             base = {**keep, "PATH": _SAFE_PATH, "GIT_CONFIG_NOSYSTEM": "1"}
             base["GIT_CONFIG_GLOBAL"] = os.devnull
         else:
-            base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+            base = {k: v for k, v in self._inherit.items() if not k.startswith("GIT_")}
         return {**base, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(extra or {})}
 
     def _argv(self, argv: Sequence[str]) -> list[str]:
@@ -223,31 +232,31 @@ class Repository:
         self.run("switch", "--quiet", "--force", "--detach", commit)
         self.run("clean", "--quiet", "--force", "-d")
 
-    def _fetch(self, branch: str, token: str | None) -> None:
+    def _fetch(self, branch: str, auth: HttpCredentials | None) -> None:
         self.run(
             "fetch", "--quiet", "--no-tags", "origin",
-            f"+refs/heads/{branch}:refs/remotes/origin/{branch}", env=self._auth_env(token),
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}", env=self._auth_env(auth),
         )  # fmt: skip
 
-    def fetch_branch(self, branch: str, token: str | None) -> None:
+    def fetch_branch(self, branch: str, auth: HttpCredentials | None) -> None:
         """Fetch ``branch`` from origin and check it out, to work on top of it."""
-        self._fetch(branch, token)
+        self._fetch(branch, auth)
         self.run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
 
-    def push(self, branch: str, token: str | None, *, force: bool = False) -> None:
+    def push(self, branch: str, auth: HttpCredentials | None, *, force: bool = False) -> None:
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
-        self.run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(token))
+        self.run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(auth))
 
-    def delete_remote_branch(self, branch: str, token: str | None) -> None:
+    def delete_remote_branch(self, branch: str, auth: HttpCredentials | None) -> None:
         self.run(
             "push", "--quiet", "--no-verify", "origin", f":refs/heads/{branch}",
-            env=self._auth_env(token),
+            env=self._auth_env(auth),
         )  # fmt: skip
 
     def push_rebasing(
         self,
         branch: str,
-        token: str | None,
+        auth: HttpCredentials | None,
         committer: Identity,
         *,
         check: Callable[[str, str], None],
@@ -255,12 +264,12 @@ class Repository:
         """Push; if the branch moved on the remote meanwhile, rebase once, ``check`` what
         the rebase made (from the remote's tip to the new one) and push again."""
         try:
-            self.push(branch, token)
+            self.push(branch, auth)
             return
         except GitError as exc:
             if "moved on the remote" not in exc.hint:
                 raise
-        self._fetch(branch, token)
+        self._fetch(branch, auth)
         try:
             self.run(
                 "-c", f"user.name={committer.name}", "-c", f"user.email={committer.email}",
@@ -274,14 +283,15 @@ class Repository:
                 hint="Comment again to redo the request on top of them.",
             ) from None
         check(self.run("rev-parse", f"refs/remotes/origin/{branch}").strip(), self.head())
-        self.push(branch, token)
+        self.push(branch, auth)
 
-    @staticmethod
-    def _auth_env(token: str | None) -> dict[str, str]:
+    def _auth_env(self, auth: HttpCredentials | None) -> dict[str, str]:
         """Git config for one command, through the environment, so nothing is persisted."""
-        if not token:
+        if auth is None:
             return {}
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        basic = base64.b64encode(f"{auth.user}:{auth.secret}".encode()).decode()
+        # What git could echo of the header is redacted like the secret itself.
+        self._secrets = tuple(dict.fromkeys((*self._secrets, auth.secret, basic)))
         return {
             "GIT_CONFIG_COUNT": "1",
             "GIT_CONFIG_KEY_0": "http.extraHeader",

@@ -14,8 +14,9 @@ from pathlib import Path
 from bot import containment_text, messages
 from bot.actions_runtime import configure_logging
 from bot.errors import BotError, ConfigError
-from bot.secret_env import known_secrets
-from bot.settings import load_settings
+from bot.forge import HttpCredentials
+from bot.secret_env import known_secrets, passed_on
+from bot.settings import Settings, load_settings
 
 log = logging.getLogger("bot")
 
@@ -63,9 +64,9 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from bot.instructions import agent_input
     from bot.publish import commit_phase
 
-    token = settings.github_token.get_secret_value() if settings.github_token else None
     secrets = known_secrets(environ)
-    repo = Repository(args.repo.resolve(), secrets=secrets)
+    # Your own git: it may use the credential helpers and agents of your environment.
+    repo = Repository(args.repo.resolve(), secrets=secrets, inherit=environ)
     repo.current_branch()  # a clear error now if this is not a git repository
     branch = args.branch or messages.branch_for_prompt(settings.branch_prefix, args.prompt)
     user = agent_user()
@@ -76,7 +77,8 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         )
         if base.earlier:
             raise ConfigError(containment_text.uncommitted_work(base.earlier))
-        work = run_agent_phase(settings, environ, repo, agent_input(args.prompt, requester=None))
+        prompt = agent_input(args.prompt, requester=None)
+        work = run_agent_phase(settings, passed_on(environ), repo, prompt)
         try:
             run = await run_within(work, seconds=settings.timeout_minutes * 60)
         except Interrupted as stop:
@@ -98,7 +100,7 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(messages.NO_CHANGES)
         return 0
     if args.push:
-        repo.push(branch, token)
+        repo.push(branch, _credentials(settings))
     print(
         messages.local_report(
             branch=branch,
@@ -109,3 +111,12 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         )
     )
     return 0
+
+
+def _credentials(settings: Settings) -> HttpCredentials | None:
+    """The ``github_token`` setting for the push; without it, git's own credentials."""
+    if settings.github_token is None:
+        return None
+    from bot.github_api import git_credentials
+
+    return git_credentials(settings.github_token.get_secret_value())

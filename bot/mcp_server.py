@@ -159,10 +159,10 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
     )
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(args: argparse.Namespace, codex_home: str | None) -> None:
     # Codex refuses to start without its home; a new home is simply empty.
-    if home := os.environ.get("CODEX_HOME"):
-        Path(home).mkdir(parents=True, exist_ok=True)
+    if codex_home:
+        Path(codex_home).mkdir(parents=True, exist_ok=True)
     runner = CodexRunner(env={}, config_overrides=args.codex_config, turn_timeout=args.turn_timeout)
     server = build_server(policy_from(args), runner)
     try:
@@ -179,5 +179,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     # stdout carries the protocol; everything a person reads goes to stderr.
     configure_logging()
-    anyio.run(serve, args)
+    # This process's composition root: the only place it reads its environment (Codex,
+    # started below, reads the rest itself).
+    anyio.run(serve, args, os.environ.get("CODEX_HOME"))
     return 0

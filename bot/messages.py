@@ -105,7 +105,7 @@ def pr_body(
     summary: str,
     request: str,
     requester: str | None,
-    issue_number: int | None,
+    thread_number: int | None,
     closes_issue: bool,
     run_url: str | None,
     thread_id: str | None = None,
@@ -117,8 +117,8 @@ def pr_body(
 
     def render(body: str) -> str:
         parts = [summary, "", body.strip(), "", f"{who} asked:", "", asked]
-        if issue_number is not None:
-            parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{issue_number}"]
+        if thread_number is not None:
+            parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{thread_number}"]
         if run_url:
             parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
         if thread_id:
@@ -214,14 +214,16 @@ def cost_line(report: Report) -> str:
     return f"{files}{report.tokens:,} tokens, {report.duration_seconds:.0f} s."
 
 
-def final_reply(report: Report) -> str:
+def final_reply(report: Report, retry_hint: str = "comment again to retry") -> str:
     """The comment that tells the requester how their request ended, within GitHub's limit."""
     return _within(
-        lambda text: _final_reply(replace(report, summary=text)), report.summary, "a comment"
+        lambda text: _final_reply(replace(report, summary=text), retry_hint),
+        report.summary,
+        "a comment",
     )
 
 
-def _final_reply(report: Report) -> str:
+def _final_reply(report: Report, retry_hint: str) -> str:
     link = run_link(report.run_url)
     note = f"\n\n{report.note}" if report.note else ""
     match report.conclusion:
@@ -241,7 +243,7 @@ def _final_reply(report: Report) -> str:
         case Conclusion.FAILED:
             return (
                 f"I could not finish this request{link}.\n\n{report.summary}\n\n"
-                "Nothing was pushed. Fix the cause above and comment again to retry.\n"
+                f"Nothing was pushed. Fix the cause above and {retry_hint}.\n"
             )
         case _:
             return report.summary + "\n"

@@ -15,8 +15,8 @@ from bot import containment_text, git_change, messages
 from bot.diff_check import Scanner, path_reasons
 from bot.errors import GitError, GitHubError, UnsafeChange
 from bot.events import Person, Request
+from bot.forge import Forge, HttpCredentials
 from bot.git_change import Baseline
-from bot.github_api import GitHub
 from bot.gitrepo import Repository
 from bot.report import Conclusion, Report
 from bot.settings import Settings
@@ -44,9 +44,9 @@ class Publisher:
     """Where a change goes and with which credentials."""
 
     settings: Settings
-    github: GitHub
+    forge: Forge
     repo: Repository
-    token: str
+    auth: HttpCredentials
     secrets: Sequence[str]
     base: Baseline  # the tree just before the agent: the change is what differs from it
 
@@ -153,30 +153,30 @@ def publish(
         # A rebase onto commits pushed meanwhile writes new blobs: checked as well.
         repo.push_rebasing(
             target.branch,
-            to.token,
+            to.auth,
             messages.BOT_IDENTITY,
             check=lambda start, tip: check_change(
                 to.settings, repo, git_change.diff(repo, start, tip), to.secrets
             ),
         )
     else:
-        repo.push(target.branch, to.token, force=True)
+        repo.push(target.branch, to.auth, force=True)
     if target.follow_up:
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=target.pull_number)
     if target.pull_number is not None:
-        pull = to.github.update_pull(target.pull_number, title=text.title, body=text.body)
+        pull = to.forge.update_pull(target.pull_number, title=text.title, body=text.body)
         return replace(
             report, conclusion=Conclusion.PR_UPDATED, pr_url=pull.url, pr_number=pull.number
         )
     try:
-        pull, created = to.github.open_pull(
+        pull, created = to.forge.open_pull(
             head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
         )
     except GitHubError:
         # Nothing half-published: a new branch without its pull request helps nobody.
         if not target.exists:
             try:
-                repo.delete_remote_branch(target.branch, to.token)
+                repo.delete_remote_branch(target.branch, to.auth)
             except GitError as exc:
                 log.warning("could not delete %s after the failure: %s", target.branch, exc)
         raise
@@ -201,7 +201,7 @@ def publish_done(
         summary=result.summary,
         request=request.prompt,
         requester=report.requester,
-        issue_number=request.issue_number,
+        thread_number=request.thread.number if request.thread else None,
         closes_issue=close_issue,
         run_url=run_url,
         thread_id=run.thread_id,

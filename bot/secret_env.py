@@ -169,6 +169,16 @@ def _secret_values(name: str, value: str) -> set[str]:
     return found
 
 
+# The only variables the bot passes on to the processes it starts (the Codex server, git
+# in action mode); the composition root picks them out once.
+PASSED_ON = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SSL_CERT_FILE")
+
+
+def passed_on(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables of ``environ`` a started process may see: no secret among them."""
+    return {name: environ[name] for name in PASSED_ON if name in environ}
+
+
 def known_secrets(environ: Mapping[str, str]) -> list[str]:
     """Every secret value the bot was given: what must be masked and never pushed.
 

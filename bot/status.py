@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.errors import BotError
-from bot.github_api import GitHub
+from bot.forge import Forge, Thread
 from bot.messages import fit_comment, status_marker
 
 log = logging.getLogger("bot")
@@ -18,16 +18,16 @@ class StatusComment:
     logged as a warning and the outputs still tell what happened.
     """
 
-    def __init__(self, github: GitHub, issue_number: int, run_id: str) -> None:
-        self._github = github
-        self.issue_number = issue_number
+    def __init__(self, forge: Forge, thread: Thread, run_id: str) -> None:
+        self._forge = forge
+        self.thread = thread
         self._marker = status_marker(run_id)
         self.comment_id: int | None = None
 
     def adopt_existing(self) -> None:
         """On a re-run of the same job, continue the comment the first attempt posted."""
         try:
-            self.comment_id = self._github.find_comment(self.issue_number, self._marker)
+            self.comment_id = self._forge.find_comment(self.thread, self._marker)
         except BotError as exc:
             log.warning("could not look for the earlier status comment: %s", exc)
 
@@ -37,10 +37,10 @@ class StatusComment:
         text = f"{fit_comment(body).rstrip()}\n\n{self._marker}\n"
         try:
             if self.comment_id is None:
-                self.comment_id = self._github.comment(self.issue_number, text)
+                self.comment_id = self._forge.comment(self.thread, text)
             else:
-                self._github.edit_comment(self.issue_number, self.comment_id, text)
+                self._forge.edit_comment(self.thread, self.comment_id, text)
         except BotError as exc:
-            log.warning("could not update the status comment on #%s: %s", self.issue_number, exc)
+            log.warning("could not update the status comment on #%s: %s", self.thread.number, exc)
             return False
         return True

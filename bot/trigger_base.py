@@ -1,19 +1,25 @@
-"""What a trigger is: the event it answers, its parser, its trust rule, its branch and reply.
+"""What a trigger is, and what the triggers share. Pure.
 
-A trigger module builds one ``Trigger`` value; ``bot.triggers`` registers it. Leaving
-out ``trust`` leaves the default: the sender needs write access. Pure, apart from the
-``acknowledge`` step, which speaks to the forge it is given.
+A trigger module defines its own request type (the fields its event has, how its
+branch, context, acknowledgement and retry hint follow from them) and builds one
+``TriggerSpec``; ``bot.triggers`` registers it. Leaving out ``trust`` leaves the
+default: the sender needs write access.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from bot import messages
+from bot import messages, trigger_text
 from bot.authz import TrustRule, writers
-from bot.events import Parsed, Request, Trigger
+from bot.errors import BotError
+from bot.events import Answer, Parsed, Person, Trigger, find_prompt
+from bot.forge import Forge, Thread
+
+log = logging.getLogger("bot")
 
 # The first word after the trigger word is reserved for these; `/codex -- text` makes
 # the rest a prompt whatever its first word.
@@ -31,53 +37,64 @@ class EventInputs:
     tasks: Sequence[tuple[str, str]] = ()
 
 
-class Acknowledger(Protocol):
-    """What the first feedback of a request needs of the forge."""
-
-    def react(self, issue_number: int, comment_id: int, content: str = "eyes") -> None: ...
-
-    def react_to_issue(self, issue_number: int, content: str = "eyes") -> None: ...
-
-    def remove_label(self, issue_number: int, name: str) -> None: ...
-
-
-def no_acknowledgement(forge: Acknowledger, request: Request) -> None:
-    """Nothing to react to: the status comment (if any) is the feedback."""
-
-
-def issue_context(request: Request) -> str:
-    """The issue or pull request a comment was written on, as background."""
-    if request.issue_number is None:
-        return ""
-    return f"Issue #{request.issue_number}: {request.issue_title}\n\n{request.issue_body}"
-
-
-def issue_branch(request: Request, prefix: str) -> str:
-    assert request.issue_number is not None, "an issue trigger's request names its issue"
-    return messages.branch_for_issue(prefix, request.issue_number)
-
-
 @dataclass(frozen=True)
 class TriggerSpec:
-    """One way in: which event (and actions) it answers and what a request from it implies."""
+    """One way in: the event (and actions) it answers, its parser and its trust rule."""
 
     kind: Trigger
     event: str
     parse: Callable[[Mapping[str, Any], EventInputs], Parsed]
+    # The payload's ``action`` values it answers; empty for events without one.
+    actions: frozenset[str] = frozenset()
     # Deny by default: a trigger that says nothing needs a writer (or allow-listed) sender.
     trust: TrustRule = writers
-    acknowledge: Callable[[Acknowledger, Request], None] = no_acknowledgement
-    branch: Callable[[Request, str], str] = issue_branch
-    context: Callable[[Request], str] = issue_context
 
 
-def split_subcommand(prompt: str) -> tuple[str | None, str]:
-    """(reserved word or None, prompt): the first word decides, ``--`` forces a prompt."""
-    words = prompt.split(maxsplit=1)
+@dataclass(frozen=True)
+class Command:
+    """What a text trigger found: a reserved word or a prompt ("" for the bare word)."""
+
+    subcommand: str | None
+    prompt: str
+
+
+def command_in(body: str, trigger_word: str) -> Command | None:
+    """The one rule for every text trigger: the trigger word starts a line outside quotes
+    and code; its first word is a subcommand if reserved, ``--`` forces a prompt."""
+    text = find_prompt(body, trigger_word)
+    if text is None:
+        return None
+    words = text.split(maxsplit=1)
     first = words[0] if words else ""
     rest = words[1].strip() if len(words) > 1 else ""
     if first == PROMPT_MARK:
-        return None, rest
+        return Command(None, rest)
     if first in SUBCOMMANDS:
-        return first, rest
-    return None, prompt
+        return Command(first, rest)
+    return Command(None, text)
+
+
+def answer_to(
+    command: Command, trigger: Trigger, trigger_word: str, sender: Person, thread: Thread
+) -> Answer | None:
+    """The reply a command gets instead of a run (usage, a reserved word), if any."""
+    if command.subcommand is not None:
+        reply = trigger_text.subcommand_unavailable(trigger_word, command.subcommand)
+        return Answer(trigger, sender, thread, reply, summary=reply)
+    if not command.prompt:
+        reply = messages.usage_reply(trigger_word)
+        return Answer(trigger, sender, thread, reply, summary="Empty request: replied with usage.")
+    return None
+
+
+def issue_context(thread: Thread) -> str:
+    """The issue or pull request a comment was written in, as background."""
+    return f"Issue #{thread.number}: {thread.title}\n\n{thread.body}"
+
+
+def react(forge: Forge, thread: Thread, comment_id: int | None = None) -> None:
+    """👀 on what asked; a refusal only costs the reaction."""
+    try:
+        forge.react(thread, comment_id)
+    except BotError as exc:
+        log.warning("could not add a reaction on #%s: %s", thread.number, exc)

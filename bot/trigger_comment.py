@@ -1,33 +1,51 @@
-"""The ``issue_comment`` trigger: a new comment with the trigger word at the start of a line."""
+"""The ``issue_comment`` trigger: a new comment with the trigger word at the start of a line.
+
+On an issue the change goes to the issue's own branch; on a pull request it follows
+up that pull request.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import BotError, EventError
-from bot.events import (
-    EmptyRequest,
-    Parsed,
-    Request,
-    Skip,
-    Subcommand,
-    Trigger,
-    default_branch,
-    find_prompt,
-    person,
-)
+from bot import messages
+from bot.errors import EventError
+from bot.events import Destination, FollowUp, NewBranch, Parsed, Person, Skip, Trigger, person
+from bot.events import default_branch as default_branch_of
+from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
-from bot.trigger_base import Acknowledger, TriggerSpec, split_subcommand
-
-log = logging.getLogger("bot")
+from bot.trigger_base import EventInputs, TriggerSpec, answer_to, command_in, issue_context, react
 
 
-def parse(payload: Mapping[str, Any], trigger: str) -> Parsed:
-    action = payload.get("action")
-    if action != "created":
-        return Skip(f"Comment was {action}, not created; only new comments are requests.")
+@dataclass(frozen=True)
+class CommentRequest:
+    """A comment asked for a change in an issue or a pull request."""
+
+    prompt: str
+    requester: Person
+    thread: Thread
+    comment_id: int
+    default_branch: str | None = None
+    trigger: Trigger = field(default=Trigger.ISSUE_COMMENT, init=False)
+
+    def destination(self, branch_prefix: str) -> Destination:
+        if self.thread.is_pull_request:
+            return FollowUp(self.thread.number)
+        return NewBranch(messages.branch_for_issue(branch_prefix, self.thread.number))
+
+    def context(self) -> str:
+        return issue_context(self.thread)
+
+    def acknowledge(self, forge: Forge) -> None:
+        react(forge, self.thread, self.comment_id)
+
+    def retry_hint(self) -> str:
+        return "comment again to retry"
+
+
+def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
     issue, comment = payload.get("issue"), payload.get("comment")
     if not isinstance(issue, Mapping) or not isinstance(comment, Mapping):
         raise EventError("The issue_comment event lacks 'issue' or 'comment'.")
@@ -37,41 +55,20 @@ def parse(payload: Mapping[str, Any], trigger: str) -> Parsed:
     body = str(comment.get("body") or "")
     if OWN_COMMENT_MARK in body:
         return Skip("The comment is the bot's own.")
-    prompt = find_prompt(body, trigger)
-    if prompt is None:
-        return Skip(f"The comment does not start a line with {trigger}.")
+    command = command_in(body, inputs.trigger_word)
+    if command is None:
+        return Skip(f"The comment does not start a line with {inputs.trigger_word}.")
     sender = person(payload.get("sender"))
-    word, prompt = split_subcommand(prompt)
-    if word is not None:
-        return Subcommand(word, requester=sender, issue_number=number, comment_id=comment_id)
-    if not prompt:
-        return EmptyRequest(requester=sender, issue_number=number, comment_id=comment_id)
-    return Request(
-        trigger=Trigger.ISSUE_COMMENT,
-        prompt=prompt,
-        requester=sender,
-        issue_number=number,
-        issue_title=str(issue.get("title") or ""),
-        issue_body=str(issue.get("body") or ""),
-        comment_id=comment_id,
-        on_pull_request=bool(issue.get("pull_request")),
-        default_branch=default_branch(payload),
+    thread = Thread(
+        number,
+        title=str(issue.get("title") or ""),
+        body=str(issue.get("body") or ""),
+        is_pull_request=bool(issue.get("pull_request")),
     )
+    answer = answer_to(command, Trigger.ISSUE_COMMENT, inputs.trigger_word, sender, thread)
+    if answer is not None:
+        return answer
+    return CommentRequest(command.prompt, sender, thread, comment_id, default_branch_of(payload))
 
 
-def acknowledge(forge: Acknowledger, request: Request) -> None:
-    """👀 on the comment that asked."""
-    assert request.issue_number is not None
-    assert request.comment_id is not None
-    try:
-        forge.react(request.issue_number, request.comment_id)
-    except BotError as exc:
-        log.warning("could not react to the comment: %s", exc)
-
-
-TRIGGER = TriggerSpec(
-    Trigger.ISSUE_COMMENT,
-    "issue_comment",
-    lambda payload, inputs: parse(payload, inputs.trigger_word),
-    acknowledge=acknowledge,
-)
+TRIGGER = TriggerSpec(Trigger.ISSUE_COMMENT, "issue_comment", parse, actions=frozenset({"created"}))

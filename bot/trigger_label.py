@@ -8,20 +8,49 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot import trigger_text
+from bot import messages, trigger_text
 from bot.errors import BotError, EventError
-from bot.events import LabelRequest, Parsed, Request, Skip, Trigger, default_branch, person
-from bot.trigger_base import Acknowledger, EventInputs, TriggerSpec, issue_branch
+from bot.events import Destination, NewBranch, Parsed, Person, Skip, Trigger, person
+from bot.events import default_branch as default_branch_of
+from bot.forge import Forge, Thread
+from bot.trigger_base import EventInputs, TriggerSpec, react
 
 log = logging.getLogger("bot")
 
 
+@dataclass(frozen=True)
+class LabelRequest:
+    """An issue labelled to ask: its title and body are the request."""
+
+    prompt: str
+    requester: Person
+    thread: Thread
+    label: str
+    default_branch: str | None = None
+    trigger: Trigger = field(default=Trigger.ISSUE_LABELED, init=False)
+
+    def destination(self, branch_prefix: str) -> Destination:
+        return NewBranch(messages.branch_for_issue(branch_prefix, self.thread.number))
+
+    def context(self) -> str:
+        return ""  # the issue is the request itself
+
+    def acknowledge(self, forge: Forge) -> None:
+        """👀 on the issue, and the label off so that adding it again asks again."""
+        react(forge, self.thread)
+        try:
+            forge.remove_label(self.thread, self.label)
+        except BotError as exc:
+            log.warning("could not remove the label '%s': %s", self.label, exc)
+
+    def retry_hint(self) -> str:
+        return f"add the label `{self.label}` again to retry"
+
+
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
-    action = payload.get("action")
-    if action != "labeled":
-        return Skip(trigger_text.label_action_skipped(action))
     issue, label = payload.get("issue"), payload.get("label")
     if not isinstance(issue, Mapping) or not isinstance(label, Mapping):
         raise EventError("The issues event lacks 'issue' or 'label'.")
@@ -34,40 +63,12 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
         raise EventError("The issues event lacks the issue number.")
     title, body = str(issue.get("title") or ""), str(issue.get("body") or "")
     return LabelRequest(
-        trigger=Trigger.ISSUE_LABELED,
         prompt=f"{title}\n\n{body}".strip(),
         requester=person(payload.get("sender")),
-        issue_number=number,
-        issue_title=title,
-        issue_body=body,
-        default_branch=default_branch(payload),
+        thread=Thread(number, title=title, body=body),
         label=inputs.trigger_label,
+        default_branch=default_branch_of(payload),
     )
 
 
-def acknowledge(forge: Acknowledger, request: Request) -> None:
-    """👀 on the issue, and the label off so that adding it again asks again."""
-    assert isinstance(request, LabelRequest)
-    assert request.issue_number is not None
-    try:
-        forge.react_to_issue(request.issue_number)
-    except BotError as exc:
-        log.warning("could not react to the issue: %s", exc)
-    try:
-        forge.remove_label(request.issue_number, request.label)
-    except BotError as exc:
-        log.warning("could not remove the label '%s': %s", request.label, exc)
-
-
-def _no_context(request: Request) -> str:
-    return ""  # the issue is the request itself
-
-
-TRIGGER = TriggerSpec(
-    Trigger.ISSUE_LABELED,
-    "issues",
-    parse,
-    acknowledge=acknowledge,
-    branch=issue_branch,
-    context=_no_context,
-)
+TRIGGER = TriggerSpec(Trigger.ISSUE_LABELED, "issues", parse, actions=frozenset({"labeled"}))

@@ -17,8 +17,11 @@ def subcommand_unavailable(trigger: str, word: str) -> str:
     )
 
 
-def label_action_skipped(action: object) -> str:
-    return f"The issue was {action}; only adding the trigger label asks for a change."
+def unclaimed_action(event_name: str, action: object, actions: Iterable[str]) -> str:
+    return (
+        f"The '{event_name}' event's action '{action}' is not handled; "
+        f"only {', '.join(sorted(actions))}."
+    )
 
 
 def other_label(name: object, label: str) -> str:

@@ -1,7 +1,7 @@
 """One registry from a GitHub event to the trigger that answers it, and who may use it.
 
-Adding a trigger is one module building a ``TriggerSpec`` and one line in ``REGISTRY``;
-the use case asks the registry and never branches on the kind of trigger.
+Adding a trigger is one module (its request type and a ``TriggerSpec``) and one line in
+``REGISTRY``; the use case asks the registry and never branches on the kind of trigger.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class Registry:
         spec = self._by_event.get(event_name)
         if spec is None:
             return Skip(trigger_text.unclaimed_event(event_name, self._by_event))
+        action = payload.get("action")
+        if spec.actions and action not in spec.actions:
+            return Skip(trigger_text.unclaimed_action(event_name, action, spec.actions))
         return spec.parse(payload, inputs)
 
     def spec(self, kind: Trigger) -> TriggerSpec:

@@ -1,8 +1,9 @@
-"""Action mode's use case: an accepted event becomes a commit, a pull request and replies.
+"""Action mode's use case: an accepted request becomes a commit, a pull request and replies.
 
 Feedback comes first (a reaction and one status comment, before the heavy imports);
 the agent works under the run's deadline; every path ends with the status comment in
-its final state.
+its final state. Everything it talks to comes in a ``Job``: the forge and the agent's
+phase are ports, so the use case runs in milliseconds against fakes.
 """
 
 from __future__ import annotations
@@ -10,183 +11,168 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot import containment_text, git_change, messages, trigger_text
-from bot.action import RunnerContext
-from bot.actions_runtime import Runtime
+from bot import containment_text, git_change, messages
 from bot.agent_user import agent_user
 from bot.authz import PermissionOf
 from bot.errors import BotError, ConfigError
-from bot.events import Batch, EmptyRequest, Person, Request, Subcommand
+from bot.events import Answer, Batch, FollowUp, Person, Request
 from bot.follow_up import follow_up_target, note_of
-from bot.git_change import Baseline
+from bot.forge import Access, Forge
 from bot.git_text import redact
-from bot.github_api import GitHub
 from bot.gitrepo import Repository
 from bot.publish import Publisher, Target, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
-from bot.secret_env import known_secrets
+from bot.run_context import RunnerContext
 from bot.settings import Settings
 from bot.status import StatusComment
 from bot.triggers import REGISTRY
 
+if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
+    from bot.agent import AgentRun
+
 log = logging.getLogger("bot")
-# What a single request can be, once the event was not skipped.
-Parsed = Request | EmptyRequest | Subcommand
 # Kept back from the agent's share of the deadline to publish what exists.
 PUBLISH_RESERVE_SECONDS = 45.0
+# The agent's phase: it works in the repository on the prompt, and says what it did.
+AgentPhase = Callable[[Repository, str], Coroutine[Any, Any, "AgentRun"]]
+# Prepares the working tree before a request's work (a batch resets it between tasks).
+Prepare = Callable[[Repository], None]
 
 
 @dataclass(frozen=True)
 class Job:
-    """Everything one run needs, built once by ``handle``."""
+    """Everything one run needs, built once by the composition root."""
 
     settings: Settings
-    environ: Mapping[str, str]
     context: RunnerContext
-    runtime: Runtime
-    github: GitHub
-    token: str
+    forge: Forge
+    agent: AgentPhase
+    secrets: Sequence[str]
+    # The variables git may start from (an allow-list the root chose).
+    git_env: Mapping[str, str]
     started: float
-
-    @cached_property
-    def secrets(self) -> list[str]:
-        return known_secrets(self.environ)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def publisher(self, repo: Repository, base: Baseline) -> Publisher:
-        return Publisher(self.settings, self.github, repo, self.token, self.secrets, base)
+    def repository(self) -> Repository:
+        path = self.context.workspace
+        return Repository(path, secrets=self.secrets, isolated=True, inherit=self.git_env)
 
 
-async def handle(
-    settings: Settings,
-    environ: Mapping[str, str],
-    context: RunnerContext,
-    parsed: Request | Batch | EmptyRequest | Subcommand,
-    runtime: Runtime,
-    started: float,
-) -> Report:
-    assert settings.github_token is not None
-    token = settings.github_token.get_secret_value()
-    github = GitHub(api_url=context.api_url, repository=context.repository, token=token)
-    job = Job(settings, environ, context, runtime, github, token, started)
-    try:
-        if isinstance(parsed, Batch):
-            return await _handle_batch(job, parsed)
+def _as_found(repo: Repository) -> None:
+    """A single request works on the tree as the job checked it out."""
+
+
+class SameStart:
+    """Every task of a batch starts from the commit the first one found."""
+
+    def __init__(self) -> None:
+        self._commit: str | None = None
+
+    def __call__(self, repo: Repository) -> None:
+        if self._commit is None:
+            self._commit = repo.head()
+        else:
+            repo.reset_to(self._commit)
+
+
+async def handle(job: Job, parsed: Request | Batch | Answer) -> Report:
+    """Answer one request, or work through a batch's tasks, each on its own branch."""
+    if not isinstance(parsed, Batch):
         return await _handle(job, parsed)
-    except BotError as exc:  # before any request was taken on: no one to reply to
-        log.error("failed: %s", exc)
-        return Report(Conclusion.FAILED, str(exc), run_url=context.run_url)
-    finally:
-        github.close()
-
-
-async def _handle_batch(job: Job, batch: Batch) -> Report:
-    """Each task from the same starting tree, on its own branch; quiet when nothing changed."""
-    repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
-    start = repo.head()
     reports: list[Report] = []
-    for request in batch.requests:
-        log.info("task %s", request.task)
-        if reports:  # each task starts from the same tree
-            repo.reset_to(start)
-        reports.append(await _handle(job, request))
+    start = SameStart()
+    for request in parsed.requests:
+        reports.append(await _handle(job, request, start))
         if reports[-1].partial:
             break  # the deadline passed or the job is being cancelled: stop here
     return combine(reports)
 
 
-async def _handle(job: Job, parsed: Parsed) -> Report:
-    person = parsed.requester
-    status: StatusComment | None = None
-    if parsed.issue_number is not None:
-        status = StatusComment(job.github, parsed.issue_number, job.context.run_id)
+async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_found) -> Report:
+    person = asked.requester
+    login = person.login if person else None
+    status = StatusComment(job.forge, asked.thread, job.context.run_id) if asked.thread else None
     report = Report(
         Conclusion.FAILED,
         "",
-        prompt=parsed.prompt if isinstance(parsed, Request) else "",
-        requester=person.login if person else None,
+        prompt="" if isinstance(asked, Answer) else asked.prompt,
+        requester=login,
         run_url=job.context.run_url,
     )
     try:
-        refusal = _authorize(job, parsed, status)
-        if refusal is not None:
-            return refusal
-        assert isinstance(parsed, Request)
-        if status is not None:
-            _first_feedback(job, parsed, status)
-        report = await _work(job, parsed, report)
-    except BotError as exc:
-        log.error("failed: %s", exc)
-        report = replace(report, conclusion=Conclusion.FAILED, summary=str(exc))
-    except Exception as exc:
-        # A bug of ours must still end in a reply, with no secret in it.
-        log.exception("unexpected error")
-        message = redact(f"{type(exc).__name__}: {exc}", job.secrets)
-        report = replace(
-            report, conclusion=Conclusion.FAILED, summary=messages.unexpected_error(message)
+        decision = REGISTRY.authorize(
+            asked.trigger, person, _permission_once(job.forge), job.settings.allowed_users
         )
+        log.info("authorization: %s", decision.reason)
+        if not decision.allowed:
+            refusal = messages.refused_reply(decision.reason) if decision.reply else None
+            return _end(
+                status, refusal, Report(Conclusion.UNAUTHORIZED, decision.reason, requester=login)
+            )
+        if isinstance(asked, Answer):
+            return _end(
+                status, asked.reply, Report(Conclusion.SKIPPED, asked.summary, requester=login)
+            )
+        asked.acknowledge(job.forge)
+        if status is not None:
+            if job.context.run_attempt > 1:
+                status.adopt_existing()
+            status.post(messages.working_status(job.context.run_url))
+        report = await _work(job, asked, report, prepare)
+    except Exception as exc:
+        report = _failed(job, report, exc)
     report = replace(report, duration_seconds=job.elapsed())
-    if status is not None:
-        status.post(messages.final_reply(report))
+    return _end(status, messages.final_reply(report, asked.retry_hint()), report)
+
+
+def _end(status: StatusComment | None, reply: str | None, report: Report) -> Report:
+    """The status comment's last word, if the request has a thread and a word is due."""
+    if status is not None and reply is not None:
+        status.post(reply)
     return report
 
 
-def _authorize(job: Job, parsed: Parsed, status: StatusComment | None) -> Report | None:
-    """Who may ask, by the trigger's own rule; a refusal or a reply ends the run here."""
-    person = parsed.requester
-    decision = REGISTRY.authorize(
-        parsed.trigger, person, _permission_once(job), job.settings.allowed_users
-    )
-    log.info("authorization: %s", decision.reason)
-    login = person.login if person else None
-    if not decision.allowed:
-        if decision.reply and status is not None:
-            status.post(messages.refused_reply(decision.reason))
-        return Report(Conclusion.UNAUTHORIZED, decision.reason, requester=login)
-    if isinstance(parsed, EmptyRequest) and status is not None:
-        status.post(messages.usage_reply(job.settings.trigger))
-        return Report(Conclusion.SKIPPED, "Empty request: replied with usage.")
-    if isinstance(parsed, Subcommand) and status is not None:
-        reply = trigger_text.subcommand_unavailable(job.settings.trigger, parsed.word)
-        status.post(reply)
-        return Report(Conclusion.SKIPPED, reply, requester=login)
-    return None
+def _failed(job: Job, report: Report, exc: Exception) -> Report:
+    """The one place an error becomes an outcome: the run failed, and the reply says why.
+
+    A bug of ours must still end in a reply, with no secret in it.
+    """
+    if isinstance(exc, BotError):
+        log.error("failed: %s", exc)
+        summary = redact(str(exc), job.secrets)
+    else:
+        log.exception("unexpected error")
+        summary = messages.unexpected_error(redact(f"{type(exc).__name__}: {exc}", job.secrets))
+    return replace(report, conclusion=Conclusion.FAILED, summary=summary)
 
 
-def _permission_once(job: Job) -> PermissionOf:
-    """The collaborator permission, asked of GitHub at most once per run and person."""
-    known: dict[str, str | None] = {}
+def _permission_once(forge: Forge) -> PermissionOf:
+    """The person's access, asked of the forge at most once per run and person."""
+    known: dict[str, Access] = {}
 
-    def permission_of(person: Person) -> str | None:
+    def access_of(person: Person) -> Access:
         if person.login not in known:
-            known[person.login] = job.github.permission(person.login)
+            known[person.login] = forge.access(person.login)
         return known[person.login]
 
-    return permission_of
-
-
-def _first_feedback(job: Job, request: Request, status: StatusComment) -> None:
-    """The trigger's acknowledgement (👀 …) and the status comment, before anything slow."""
-    REGISTRY.spec(request.trigger).acknowledge(job.github, request)
-    if job.context.run_attempt > 1:
-        status.adopt_existing()
-    status.post(messages.working_status(job.context.run_url))
+    return access_of
 
 
 def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
     """Where the change goes; the working tree is left on the commit to build on."""
-    settings = job.settings
-    if request.on_pull_request:
-        assert request.issue_number is not None
-        pull = job.github.pull(request.issue_number)
-        if pull.head_repo != job.context.repository:
+    forge, prefix = job.forge, job.settings.branch_prefix
+    auth = forge.git_credentials()
+    destination = request.destination(prefix)
+    if isinstance(destination, FollowUp):
+        pull = forge.pull(destination.pull_number)
+        if pull.head_repo != forge.repository:
             return Report(
                 Conclusion.UNAUTHORIZED,
                 messages.fork_reply(pull.number),
@@ -195,30 +181,23 @@ def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
             )
         # Its own branch, or a new pull request when that branch is guarded or gone.
         return follow_up_target(
-            job.github,
-            repo,
-            job.token,
-            pull,
-            default_branch=request.default_branch,
-            branch_prefix=settings.branch_prefix,
+            forge, repo, auth, pull, default_branch=request.default_branch, branch_prefix=prefix
         )
-    base = settings.base or request.default_branch or job.github.default_branch()
-    spec = REGISTRY.spec(request.trigger)
-    branch, context = spec.branch(request, settings.branch_prefix), spec.context(request)
+    branch, context = destination.name, request.context()
     # The branch of an earlier request or run whose pull request is still open goes on;
     # any other (merged, closed, abandoned) is started afresh from the base.
-    open_pull = job.github.find_open_pull(branch)
+    open_pull = forge.find_open_pull(branch)
     if open_pull is not None:
-        repo.fetch_branch(branch, job.token)
+        repo.fetch_branch(branch, auth)
         return Target(branch, open_pull.base_branch, context, True, open_pull.number)
     # Start from the base the pull request will target, whatever was checked out.
-    repo.fetch_branch(base, job.token)
+    base = job.settings.base or request.default_branch or forge.default_branch()
+    repo.fetch_branch(base, auth)
     return Target(branch, base, context, False)
 
 
-async def _work(job: Job, request: Request, report: Report) -> Report:
-    # Imported here so the first feedback does not wait for the Agents SDK.
-    from bot.change import run_agent_phase
+async def _work(job: Job, request: Request, report: Report, prepare: Prepare) -> Report:
+    # Imported here so the first feedback does not wait for them.
     from bot.deadline import Interrupted, run_within
     from bot.instructions import agent_input
 
@@ -228,7 +207,8 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
             hint="Use sandbox: workspace-write (in a container Codex then runs without its "
             "sandbox, the container being the boundary), or a runner where it can start.",
         )
-    repo = Repository(job.context.workspace, secrets=job.secrets, isolated=True)
+    repo = job.repository()
+    prepare(repo)
     removed = repo.remove_persisted_credentials()
     if removed:
         log.info("removed persisted credentials from .git/config: %s", ", ".join(removed))
@@ -244,15 +224,15 @@ async def _work(job: Job, request: Request, report: Report) -> Report:
         if base.earlier:
             log.info("left out, changed before the agent: %s", ", ".join(base.earlier))
             report = replace(report, left_out=base.earlier)
-        publisher = job.publisher(repo, base)
+        publisher = Publisher(
+            job.settings, job.forge, repo, job.forge.git_credentials(), job.secrets, base
+        )
         prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
         budget = job.settings.timeout_minutes * 60 - job.elapsed()
         budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).
-            run = await run_within(
-                run_agent_phase(job.settings, job.environ, repo, prompt), seconds=budget
-            )
+            run = await run_within(job.agent(repo, prompt), seconds=budget)
             print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)

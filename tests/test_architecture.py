@@ -53,3 +53,69 @@ def test_start_up_path_has_no_heavy_imports() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+# The composition roots of the bot's processes: the only modules that read the
+# environment. ``secret_env`` is the roots' own tool for it (re-exec without secrets).
+ROOTS = {"cli.py", "action.py", "local.py", "mcp_server.py", "secret_env.py"}
+# Pure readers a root hands the environment mapping to, and nothing else may take it.
+READERS = {"settings.py"}
+ENTRY = {"cli.py", "__main__.py"}
+
+
+_ENVIRONMENT = frozenset({"environ", "environb", "getenv"})
+
+
+def _reads_environment(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            found = node.value.id == "os" and node.attr in _ENVIRONMENT
+        elif isinstance(node, ast.ImportFrom):
+            found = node.module == "os" and bool({a.name for a in node.names} & _ENVIRONMENT)
+        else:
+            found = False
+        if found:
+            return True
+    return False
+
+
+def _takes_the_environment(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = node.args
+            names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+            if "environ" in names:
+                return True
+    return False
+
+
+def test_only_the_roots_read_the_environment() -> None:
+    readers = {p.name for p in BOT.glob("*.py") if _reads_environment(ast.parse(p.read_text()))}
+    assert readers <= ROOTS, f"below the root: {sorted(readers - ROOTS)}"
+
+
+def test_the_raw_environment_goes_no_deeper_than_its_readers() -> None:
+    takers = {p.name for p in BOT.glob("*.py") if _takes_the_environment(ast.parse(p.read_text()))}
+    assert takers <= ROOTS | READERS, f"takes environ: {sorted(takers - ROOTS - READERS)}"
+
+
+def test_nothing_below_a_root_imports_it() -> None:
+    roots = {f"bot.{name.removesuffix('.py')}" for name in ROOTS - {"secret_env.py"}}
+    for path in BOT.glob("*.py"):
+        if path.name in ENTRY:
+            continue
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+        mine = f"bot.{path.stem}"
+        assert not (imported & roots) - {mine}, f"{path.name} imports {imported & roots}"
+
+
+def test_the_checks_above_catch_a_module_that_reads_the_environment() -> None:
+    assert _reads_environment(ast.parse("import os\nx = os.environ.get('HOME')"))
+    assert _reads_environment(ast.parse("from os import getenv"))
+    assert _takes_the_environment(ast.parse("def f(environ): pass"))
+    assert not _reads_environment(ast.parse("import os\nx = os.getcwd()"))

@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 
 from bot.errors import EventError
-from bot.events import Batch, EmptyRequest, Request, Skip, Trigger, find_prompt
+from bot.events import Answer, Batch, FollowUp, NewBranch, Skip, Trigger, find_prompt
+from bot.forge import Thread
+from bot.trigger_comment import CommentRequest
+from bot.trigger_manual import ManualRequest, ScheduledRequest
 from bot.triggers import parse_event
 from tests.payloads import comment_event, dispatch_event, payload, schedule_event
 
@@ -62,48 +65,50 @@ def test_edited_and_deleted_comments_do_nothing(name: str) -> None:
 
 def test_comment_on_issue_becomes_request_with_context() -> None:
     result = parse("issue_comment", comment_event("/codex fix the spelling", comment_id=7))
-    assert isinstance(result, Request)
+    assert isinstance(result, CommentRequest)
     assert result.trigger is Trigger.ISSUE_COMMENT
     assert result.prompt == "fix the spelling"
-    assert result.requester is not None
     assert result.requester.login == "Codertocat"
     assert result.requester.id == 21031067
-    assert result.issue_number == 1
+    assert result.thread.number == 1
     assert result.comment_id == 7
-    assert result.issue_title == "Spelling error in the README file"
-    assert not result.on_pull_request
+    assert result.thread.title == "Spelling error in the README file"
+    assert not result.thread.is_pull_request
     assert result.default_branch == "main"
+    assert result.destination("codex/") == NewBranch("codex/issue-1")
+    assert result.context().startswith("Issue #1: Spelling error")
 
 
 def test_comment_on_pull_request_is_marked() -> None:
     result = parse("issue_comment", comment_event("/codex rename it", on_pull_request=True))
-    assert isinstance(result, Request)
-    assert result.on_pull_request
+    assert isinstance(result, CommentRequest)
+    assert result.thread.is_pull_request
+    assert result.destination("codex/") == FollowUp(1)
 
 
 def test_bare_trigger_asks_for_usage() -> None:
     result = parse("issue_comment", comment_event("/codex"))
-    assert isinstance(result, EmptyRequest)
-    assert result.issue_number == 1
+    assert isinstance(result, Answer)
+    assert result.thread == Thread(1, result.thread.title, result.thread.body)
+    assert "Tell me what to change after `/codex`" in result.reply
 
 
 def test_bot_sender_is_flagged() -> None:
     result = parse("issue_comment", comment_event("/codex x", login="dep[bot]", user_type="Bot"))
-    assert isinstance(result, Request)
-    assert result.requester is not None
+    assert isinstance(result, CommentRequest)
     assert result.requester.is_bot
 
 
 def test_custom_trigger() -> None:
     event = comment_event("@bot please do it")
     result = parse_event("issue_comment", event, trigger="@bot", configured_prompt=None)
-    assert isinstance(result, Request)
+    assert isinstance(result, CommentRequest)
     assert result.prompt == "please do it"
 
 
 def test_manual_run_takes_the_event_input_first() -> None:
     result = parse("workflow_dispatch", dispatch_event("update deps"), prompt="input prompt")
-    assert isinstance(result, Request)
+    assert isinstance(result, ManualRequest)
     assert result.trigger is Trigger.WORKFLOW_DISPATCH
     assert result.prompt == "update deps"
     assert result.requester is not None
@@ -112,7 +117,7 @@ def test_manual_run_takes_the_event_input_first() -> None:
 @pytest.mark.parametrize("name", ["workflow_dispatch.event.0", "workflow_dispatch.event.1"])
 def test_manual_run_falls_back_to_prompt_input(name: str) -> None:
     result = parse("workflow_dispatch", payload(name), prompt="from INPUT_PROMPT")
-    assert isinstance(result, Request)
+    assert isinstance(result, ManualRequest)
     assert result.prompt == "from INPUT_PROMPT"
 
 
@@ -124,7 +129,7 @@ def test_manual_run_without_any_prompt_is_skipped() -> None:
 
 def test_schedule_uses_configured_prompt() -> None:
     result = parse("schedule", schedule_event(), prompt="tidy the changelog")
-    assert isinstance(result, Request)
+    assert isinstance(result, ScheduledRequest)
     assert result.trigger is Trigger.SCHEDULE
     assert result.requester is None
     assert result.default_branch is None  # the payload does not say; the API will
@@ -151,7 +156,8 @@ def test_schedule_with_tasks_is_a_batch_in_order() -> None:
         tasks=[("changelog", "Tidy it."), ("deps", "Bump them.")],
     )
     assert isinstance(result, Batch)
-    assert [(r.task, r.prompt) for r in result.requests] == [
+    assert all(isinstance(r, ScheduledRequest) for r in result.requests)
+    assert [(getattr(r, "task", None), r.prompt) for r in result.requests] == [
         ("changelog", "Tidy it."),
         ("deps", "Bump them."),
     ]

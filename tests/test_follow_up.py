@@ -14,7 +14,7 @@ from bot.follow_up import (
     redirect_after_lookup,
     redirect_before_lookup,
 )
-from bot.github_api import Pull
+from bot.forge import Pull
 from bot.publish import Target
 
 

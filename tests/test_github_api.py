@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.errors import GitHubError
+from bot.forge import Access
 from bot.github_api import GitHub
 from tests.rig.github_fake import GitHubFake
 
@@ -84,3 +85,22 @@ def test_a_title_too_long_for_github_is_cut(fake: GitHubFake, github: GitHub) ->
     assert max(len(sent_first), len(sent_then)) <= 256
     assert sent_first.endswith("Add…")
     assert sent_then.endswith("Change…")
+
+
+@pytest.mark.parametrize(
+    ("role", "access"),
+    [
+        ("admin", Access.ADMIN),
+        ("maintain", Access.WRITE),  # GitHub reports maintain as write
+        ("write", Access.WRITE),
+        ("triage", Access.READ),  # and triage as read
+        ("read", Access.READ),
+        ("none", Access.NONE),
+    ],
+)
+def test_githubs_roles_become_the_forges_access(
+    fake: GitHubFake, github: GitHub, role: str, access: Access
+) -> None:
+    fake.set_permission("alice", role)
+    assert github.access("alice") is access
+    assert github.access("alice").can_push is (role in ("admin", "maintain", "write"))

@@ -10,6 +10,7 @@ import pytest
 from bot import git_change, git_dir_guard
 from bot.errors import GitError, UnsafeChange
 from bot.git_text import redact
+from bot.github_api import git_credentials
 from bot.gitrepo import Identity, Repository
 from tests.action_rig import TOKEN
 from tests.rig.git_remote import GitRemote, git
@@ -44,7 +45,7 @@ def test_commit_and_push_with_token_leaves_no_credential(
     (checkout / "docs" / "new.md").write_text("new\n")
     repo = Repository(checkout, secrets=[TOKEN])
     sha = commit_all(repo, tmp_path, "codex/issue-1", "Fix greeting\n\nBody.")
-    repo.push("codex/issue-1", TOKEN)
+    repo.push("codex/issue-1", git_credentials(TOKEN))
 
     assert remote.branch_sha("codex/issue-1") == sha
     assert remote.show("codex/issue-1", "docs/new.md") == "new\n"
@@ -64,14 +65,15 @@ def test_rejected_push_names_the_fix_and_not_the_token(
 ) -> None:
     (checkout / "x.txt").write_text("x\n")
     wrong = "ghs_wrong_token_that_must_not_leak_000"
-    repo = Repository(checkout, secrets=[TOKEN, wrong])
+    repo = Repository(checkout, secrets=[TOKEN])  # the credentials used are redacted too
     commit_all(repo, tmp_path, "codex/x", "x")
     with pytest.raises(GitError) as caught:
-        repo.push("codex/x", wrong)
+        repo.push("codex/x", git_credentials(wrong))
     message = str(caught.value)
     assert "'git push' failed" in message
     assert "github_token" in message
     assert wrong not in message
+    assert base64.b64encode(f"x-access-token:{wrong}".encode()).decode() not in message
     assert remote.rejected >= 1
     assert remote.branch_sha("codex/x") is None
 
@@ -82,20 +84,20 @@ def test_push_is_fast_forward_unless_forced(
     repo = Repository(checkout, secrets=[TOKEN])
     (checkout / "a.txt").write_text("a\n")
     commit_all(repo, tmp_path, "codex/t", "a")
-    repo.push("codex/t", TOKEN)
+    repo.push("codex/t", git_credentials(TOKEN))
     git("switch", "-q", "-f", "main", cwd=checkout)
     (checkout / "b.txt").write_text("b\n")
     second = commit_all(repo, tmp_path, "codex/t", "b")
     with pytest.raises(GitError, match="moved on the remote"):
-        repo.push("codex/t", TOKEN)
-    repo.push("codex/t", TOKEN, force=True)
+        repo.push("codex/t", git_credentials(TOKEN))
+    repo.push("codex/t", git_credentials(TOKEN), force=True)
     assert remote.branch_sha("codex/t") == second
 
 
 def test_fetch_branch_checks_out_a_pull_requests_head(checkout: Path, remote: GitRemote) -> None:
     git("branch", "feature", "main", cwd=remote.bare)
     repo = Repository(checkout, secrets=[TOKEN])
-    repo.fetch_branch("feature", TOKEN)
+    repo.fetch_branch("feature", git_credentials(TOKEN))
     assert repo.current_branch() == "feature"
 
 
@@ -114,9 +116,14 @@ def test_not_a_repository_says_to_check_out(tmp_path: Path) -> None:
         Repository(tmp_path).current_branch()
 
 
-def test_redact_hides_plain_and_encoded_tokens() -> None:
+def test_redact_hides_each_secret_even_one_inside_another() -> None:
     encoded = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert redact(f"a {TOKEN} b {encoded}", [TOKEN]) == "a *** b ***"
+    text = f"a {TOKEN} b {encoded} c {TOKEN}-suffix"
+    assert redact(text, [TOKEN, f"{TOKEN}-suffix", encoded]) == "a *** b *** c ***"
+
+
+def test_credentials_never_show_in_a_repr() -> None:
+    assert TOKEN not in repr(git_credentials(TOKEN))
 
 
 def test_git_dir_is_restored_even_when_the_agent_broke_it(checkout: Path, tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_pull_request_body_fits_and_keeps_its_ending() -> None:
         summary="Moved the settings. " * 2_000,
         request="please move every setting\n" * 3_000,
         requester="Codertocat",
-        issue_number=12,
+        thread_number=12,
         closes_issue=True,
         run_url=RUN_URL,
         thread_id="thread-1",

@@ -8,23 +8,17 @@ from typing import Any
 import pytest
 
 from bot.authz import trusted
-from bot.events import (
-    EmptyRequest,
-    LabelRequest,
-    Parsed,
-    Person,
-    Request,
-    Skip,
-    Subcommand,
-    Trigger,
-)
+from bot.events import Answer, NewBranch, Parsed, Person, Skip, Trigger
+from bot.forge import Access, Thread
 from bot.trigger_base import EventInputs, TriggerSpec
+from bot.trigger_comment import CommentRequest
+from bot.trigger_label import LabelRequest
 from bot.triggers import REGISTRY, Registry, parse_event
 from tests.payloads import comment_event, label_event, payload
 
 reader = Person("octocat", 1)
 writer = Person("hubot", 2)
-PERMISSIONS = {"octocat": "read", "hubot": "write"}
+PERMISSIONS = {"octocat": Access.READ, "hubot": Access.WRITE}
 
 
 class Permissions:
@@ -33,13 +27,13 @@ class Permissions:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def __call__(self, person: Person) -> str | None:
+    def __call__(self, person: Person) -> Access:
         self.asked.append(person.login)
-        return PERMISSIONS.get(person.login)
+        return PERMISSIONS.get(person.login, Access.NONE)
 
 
 def _new_request(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
-    return Request(Trigger.ISSUE_LABELED, prompt="anything", requester=reader)
+    return LabelRequest("anything", requester=reader, thread=Thread(1), label="x")
 
 
 def test_a_trigger_that_says_nothing_about_trust_needs_a_writer() -> None:
@@ -110,22 +104,23 @@ def _settings() -> dict[str, Any]:
 @pytest.mark.parametrize("word", ["review", "plan", "go", "fix-ci"])
 def test_reserved_words_are_subcommands_not_prompts(word: str) -> None:
     parsed = parse_event("issue_comment", comment_event(f"/codex {word} the docs"), **_settings())
-    assert isinstance(parsed, Subcommand)
-    assert parsed.word == word
+    assert isinstance(parsed, Answer)
+    assert f"`/codex {word}` is reserved" in parsed.reply
     assert parsed.trigger is Trigger.ISSUE_COMMENT
 
 
 def test_double_dash_forces_a_prompt() -> None:
     parsed = parse_event("issue_comment", comment_event("/codex -- review the docs"), **_settings())
-    assert isinstance(parsed, Request)
+    assert isinstance(parsed, CommentRequest)
     assert parsed.prompt == "review the docs"
     bare = parse_event("issue_comment", comment_event("/codex --"), **_settings())
-    assert isinstance(bare, EmptyRequest)
+    assert isinstance(bare, Answer)
+    assert bare.summary == "Empty request: replied with usage."
 
 
 def test_a_word_that_only_starts_like_a_subcommand_is_a_prompt() -> None:
     parsed = parse_event("issue_comment", comment_event("/codex reviewed docs: fix"), **_settings())
-    assert isinstance(parsed, Request)
+    assert isinstance(parsed, CommentRequest)
     assert parsed.prompt == "reviewed docs: fix"
 
 
@@ -133,13 +128,13 @@ def test_the_trigger_label_on_an_issue_is_a_request_from_the_labeller() -> None:
     parsed = parse_event("issues", label_event(login="hubot"), **_settings())
     assert isinstance(parsed, LabelRequest)
     assert parsed.trigger is Trigger.ISSUE_LABELED
-    assert parsed.issue_number == 1
+    assert parsed.thread.number == 1
     assert parsed.prompt.startswith("Spelling error in the README file\n\n")
     assert "accidently" in parsed.prompt
     assert parsed.requester == Person("hubot", 21031067)
     assert parsed.label == "codex"
-    assert parsed.comment_id is None
     assert parsed.default_branch == "main"
+    assert "add the label `codex` again" in parsed.retry_hint()
 
 
 def test_githubs_own_example_labels_bug_which_is_not_the_trigger() -> None:
@@ -168,10 +163,17 @@ def test_other_issue_events_and_pull_requests_are_skipped(event: dict[str, Any])
 
 def test_each_trigger_names_its_branch_and_context() -> None:
     label = parse_event("issues", label_event(), **_settings())
-    assert isinstance(label, Request)
-    spec = REGISTRY.spec(Trigger.ISSUE_LABELED)
-    assert spec.branch(label, "codex/") == "codex/issue-1"
-    assert spec.context(label) == ""  # the issue is the request itself
+    assert isinstance(label, LabelRequest)
+    assert label.destination("codex/") == NewBranch("codex/issue-1")
+    assert label.context() == ""  # the issue is the request itself
     comment = parse_event("issue_comment", comment_event("/codex fix it"), **_settings())
-    assert isinstance(comment, Request)
-    assert REGISTRY.spec(Trigger.ISSUE_COMMENT).context(comment).startswith("Issue #")
+    assert isinstance(comment, CommentRequest)
+    assert comment.context().startswith("Issue #")
+    assert comment.retry_hint() == "comment again to retry"
+
+
+@pytest.mark.parametrize("action", ["edited", "deleted"])
+def test_an_action_no_trigger_answers_is_skipped_in_one_line(action: str) -> None:
+    parsed = parse_event("issue_comment", comment_event("/codex x", action=action), **_settings())
+    assert isinstance(parsed, Skip)
+    assert f"action '{action}' is not handled; only created" in parsed.reason

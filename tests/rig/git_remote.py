@@ -168,7 +168,11 @@ class GitRemote:
         server = _Server(("127.0.0.1", port), _Handler)
         server.remote = self
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # A short poll: stopping the server waits for one, and every test stops one.
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        thread.start()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -1,0 +1,98 @@
+"""The forge port: what the use case needs of the host of the repository. Pure.
+
+GitHub (``bot.github_api``) is one implementation; the unit tests pass a small fake.
+The core speaks of the thread a request came from and of pull requests, never of
+GitHub's permission names or its token conventions.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Access(enum.Enum):
+    """What a person may do in the repository, from most to least."""
+
+    ADMIN = "admin"
+    WRITE = "write"
+    READ = "read"
+    NONE = "no"
+
+    @property
+    def can_push(self) -> bool:
+        return self in (Access.ADMIN, Access.WRITE)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a request was written — an issue or a pull request's conversation; replies go there."""
+
+    number: int
+    title: str = ""
+    body: str = ""
+    is_pull_request: bool = False
+
+
+@dataclass(frozen=True)
+class Pull:
+    number: int
+    url: str
+    head_branch: str
+    head_repo: str | None  # owner/name; None when the fork was deleted
+    base_branch: str
+    title: str = ""
+    body: str = ""
+    open: bool = True
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class HttpCredentials:
+    """How git authenticates to the forge over HTTPS; the secret never shows in a repr."""
+
+    user: str
+    secret: str
+
+    def __repr__(self) -> str:
+        return f"HttpCredentials(user={self.user!r}, secret='***')"
+
+
+class Forge(Protocol):
+    """The repository's host, as the use case sees it. Failures raise ``GitHubError``-like
+    ``BotError``s with a hint a maintainer can act on."""
+
+    @property
+    def repository(self) -> str: ...  # owner/name
+
+    def access(self, login: str) -> Access: ...
+
+    def react(self, thread: Thread, comment_id: int | None = None) -> None:
+        """👀 on a comment of the thread, or on the thread itself."""
+
+    def remove_label(self, thread: Thread, name: str) -> None: ...
+
+    def comment(self, thread: Thread, body: str) -> int: ...
+
+    def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None: ...
+
+    def find_comment(self, thread: Thread, marker: str) -> int | None: ...
+
+    def default_branch(self) -> str: ...
+
+    def pull(self, number: int) -> Pull: ...
+
+    def find_open_pull(self, head: str) -> Pull | None: ...
+
+    def open_pull(
+        self, *, head: str, base: str, title: str, body: str, draft: bool = False
+    ) -> tuple[Pull, bool]: ...
+
+    def update_pull(self, number: int, *, title: str, body: str) -> Pull: ...
+
+    def branch_protected(self, branch: str) -> bool: ...
+
+    def branch_rules(self, branch: str) -> list[str]: ...
+
+    def git_credentials(self) -> HttpCredentials: ...

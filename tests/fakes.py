@@ -1,0 +1,151 @@
+"""Small recording fakes of the use case's ports: the forge and the agent's phase.
+
+They keep what a person would see (comments, reactions, pull requests) so a test can
+assert it; the git side stays real (a real remote over HTTP with token auth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot.agent import AgentResult, AgentRun
+from bot.errors import BotError, GitHubError
+from bot.forge import Access, HttpCredentials, Pull, Thread
+from bot.github_api import git_credentials
+from bot.gitrepo import Repository
+
+
+@dataclass
+class Comment:
+    thread: int
+    body: str
+    edits: int = 0
+
+
+@dataclass
+class FakeForge:
+    """The forge, in memory; ``branch_exists`` asks the real remote."""
+
+    token: str
+    branch_exists: Callable[[str], bool]
+    repository: str = "octo-org/hello-world"
+    default: str = "main"
+    access_of: dict[str, Access] = field(default_factory=dict)
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    reactions: list[tuple[int, int | None]] = field(default_factory=list)
+    labels_removed: list[tuple[int, str]] = field(default_factory=list)
+    access_asked: list[str] = field(default_factory=list)
+    protected: set[str] = field(default_factory=set)
+    drafts: set[int] = field(default_factory=set)
+    # A method name → the error it raises, like a forge that refuses.
+    refusals: dict[str, BotError] = field(default_factory=dict)
+
+    def _refuse(self, name: str) -> None:
+        if name in self.refusals:
+            raise self.refusals[name]
+
+    def git_credentials(self) -> HttpCredentials:
+        return git_credentials(self.token)
+
+    def access(self, login: str) -> Access:
+        self._refuse("access")
+        self.access_asked.append(login)
+        return self.access_of.get(login, Access.NONE)
+
+    def react(self, thread: Thread, comment_id: int | None = None) -> None:
+        self._refuse("react")
+        self.reactions.append((thread.number, comment_id))
+
+    def remove_label(self, thread: Thread, name: str) -> None:
+        self._refuse("remove_label")
+        self.labels_removed.append((thread.number, name))
+
+    def comment(self, thread: Thread, body: str) -> int:
+        self._refuse("comment")
+        comment_id = 1000 + len(self.comments)
+        self.comments[comment_id] = Comment(thread.number, body)
+        return comment_id
+
+    def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
+        old = self.comments[comment_id]
+        assert old.thread == thread.number, "a comment is edited where it was written"
+        self.comments[comment_id] = Comment(thread.number, body, old.edits + 1)
+
+    def find_comment(self, thread: Thread, marker: str) -> int | None:
+        found = [i for i, c in self.comments.items() if c.thread == thread.number]
+        return next((i for i in found if marker in self.comments[i].body), None)
+
+    def default_branch(self) -> str:
+        return self.default
+
+    def pull(self, number: int) -> Pull:
+        return self.pulls[number]
+
+    def find_open_pull(self, head: str) -> Pull | None:
+        return next((p for p in self.pulls.values() if p.open and p.head_branch == head), None)
+
+    def open_pull(
+        self, *, head: str, base: str, title: str, body: str, draft: bool = False
+    ) -> tuple[Pull, bool]:
+        self._refuse("open_pull")
+        if not self.branch_exists(head):
+            raise GitHubError(f"GitHub refused to open a pull request: no branch {head}")
+        number = 100 + len(self.pulls)
+        url = f"https://github.com/{self.repository}/pull/{number}"
+        pull = Pull(number, url, head, self.repository, base, title, body)
+        self.pulls[number] = pull
+        if draft:
+            self.drafts.add(number)
+        return pull, True
+
+    def update_pull(self, number: int, *, title: str, body: str) -> Pull:
+        self.pulls[number] = replace(self.pulls[number], title=title, body=body)
+        return self.pulls[number]
+
+    def branch_protected(self, branch: str) -> bool:
+        return branch in self.protected
+
+    def branch_rules(self, branch: str) -> list[str]:
+        return []
+
+    # ---- what a person sees ---------------------------------------------------------
+    def said(self, thread: int) -> list[str]:
+        """The bodies of the comments in a thread, as they stand now."""
+        return [c.body for c in self.comments.values() if c.thread == thread]
+
+
+@dataclass
+class FakeAgent:
+    """The agent's phase: writes ``files`` into the workspace, then says it is done.
+
+    ``fails`` is raised after writing; ``works_for`` seconds are spent first (so a
+    deadline can pass).
+    """
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    summary: str = "Fixed the greeting."
+    fails: Exception | None = None
+    works_for: float = 0.0
+    prompts: list[str] = field(default_factory=list)
+
+    async def __call__(self, repo: Repository, prompt: str) -> AgentRun:
+        self.prompts.append(prompt)
+        for name, text in self.files.items():
+            path = Path(repo.path, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        if self.works_for:
+            await asyncio.sleep(self.works_for)
+        if self.fails is not None:
+            raise self.fails
+        result = AgentResult(
+            title="Fix the greeting",
+            body="The README greets the world properly.",
+            commit_message="Fix the greeting\n\nSay hello properly.",
+            summary=self.summary,
+        )
+        return AgentRun(result, model_requests=2, input_tokens=120, output_tokens=30)
