@@ -133,7 +133,13 @@ def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
     from bot.publish import commit_phase
     from bot.settings import load_settings
 
-    repo = Repository(workspace, secrets=(TOKEN,), isolated=True)
+    # As in action mode, git starts from the allow-listed variables the root passes on
+    # (PATH among them, which finds the trace wrapper); older bots read os.environ.
+    passed = {k: os.environ[k] for k in ("PATH", "HOME", "TMPDIR") if k in os.environ}
+    try:
+        repo = Repository(workspace, secrets=(TOKEN,), isolated=True, inherit=passed)
+    except TypeError:
+        repo = Repository(workspace, secrets=(TOKEN,), isolated=True)
     repo.remove_persisted_credentials()
     with tempfile.TemporaryDirectory() as private:
         base = git_change.baseline(repo, Path(private))

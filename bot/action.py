@@ -25,6 +25,7 @@ from bot.report import Conclusion, Report
 from bot.run_context import RunnerContext
 from bot.secret_env import known_secrets, passed_on
 from bot.settings import Settings, load_settings
+from bot.spend import Ledger
 from bot.triggers import parse_event
 
 if TYPE_CHECKING:
@@ -195,11 +196,14 @@ async def _compose_and_handle(
     forge = GitHub(api_url=context.api_url, repository=context.repository, token=token)
     # Below this point, only values: the allow-listed variables processes may start from.
     passed = passed_on(environ)
+    # One budget for the run, kept by the model proxy of each agent phase.
+    ledger = Ledger(settings.budget, settings.model_prices or {})
     job = Job(
         settings=settings,
         context=context,
         forge=forge,
-        agent=_agent_phase(settings, passed),
+        agent=_agent_phase(settings, passed, ledger),
+        ledger=ledger,
         secrets=known_secrets(environ),
         git_env=passed,
         started=started,
@@ -210,12 +214,12 @@ async def _compose_and_handle(
         forge.close()
 
 
-def _agent_phase(settings: Settings, passed: Mapping[str, str]) -> AgentPhase:
+def _agent_phase(settings: Settings, passed: Mapping[str, str], ledger: Ledger) -> AgentPhase:
     async def run(repo: Repository, prompt: str) -> AgentRun:
         # Imported only now: the first feedback does not wait for the Agents SDK.
         from bot.change import run_agent_phase
 
-        return await run_agent_phase(settings, passed, repo, prompt)
+        return await run_agent_phase(settings, passed, repo, prompt, ledger)
 
     return run
 

@@ -22,7 +22,6 @@ from agents.models.openai_responses import OpenAIResponsesModel
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
-from bot.codex_setup import OPENAI_API
 from bot.errors import AgentError
 
 log = logging.getLogger("agent")
@@ -116,9 +115,13 @@ async def run_agent(
     sandbox: str,
     max_turns: int,
     tool_timeout_seconds: float,
-    tracing: bool,
+    tracing_key: str | None = None,
 ) -> AgentRun:
-    """Run the agent to its structured result, or raise AgentError saying why not."""
+    """Run the agent to its structured result, or raise AgentError saying why not.
+
+    ``endpoint`` is where its model requests go (the bot's proxy); ``tracing_key``, when
+    given, sends Agents SDK traces to OpenAI with that key.
+    """
     client = openai.AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url)
     codex = _PinnedCodexServer(
         pinned={"cwd": str(workspace), "sandbox": sandbox, "approval-policy": "never"},
@@ -143,20 +146,17 @@ async def run_agent(
         mcp_servers=[codex],
         output_type=AgentResult,
     )
-    if tracing and endpoint.base_url in (None, OPENAI_API):
+    if tracing_key is not None:
         # The exporter reads OPENAI_API_KEY itself, which the bot keeps out of its
-        # environment; hand it the key directly. A gateway's key is never sent to OpenAI.
-        set_tracing_export_api_key(endpoint.api_key)
-    elif tracing:
-        log.warning("tracing is off: traces go to OpenAI, and the key is for %s", endpoint.base_url)
-        tracing = False
+        # environment; hand it the key directly.
+        set_tracing_export_api_key(tracing_key)
     try:
         async with codex:
             run = await Runner.run(
                 agent,
                 input=prompt,
                 max_turns=max_turns,
-                run_config=RunConfig(tracing_disabled=not tracing),
+                run_config=RunConfig(tracing_disabled=tracing_key is None),
             )
     except MaxTurnsExceeded:
         raise AgentError(

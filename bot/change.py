@@ -24,6 +24,7 @@ from bot.gitrepo import Repository
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
 from bot.settings import Settings
+from bot.spend import Ledger
 
 log = logging.getLogger("bot")
 
@@ -74,7 +75,11 @@ def codex_server(
 
 
 async def run_agent_phase(
-    settings: Settings, passed_on: Mapping[str, str], repo: Repository, agent_input: str
+    settings: Settings,
+    passed_on: Mapping[str, str],
+    repo: Repository,
+    agent_input: str,
+    ledger: Ledger,
 ) -> AgentRun:
     """Let the agent and Codex work in ``repo``; the model key stays in this process."""
     user = agent_user.agent_user()
@@ -86,7 +91,7 @@ async def run_agent_phase(
         ):
             agent_user.probe(user, repo.path)
             try:
-                return await _run(settings, passed_on, repo.path, agent_input, space, user)
+                return await _run(settings, passed_on, repo.path, agent_input, space, user, ledger)
             finally:
                 stop_everything(user)
     finally:
@@ -109,21 +114,34 @@ async def _run(
     agent_input: str,
     space: Space,
     user: agent_user.AgentUser | None,
+    ledger: Ledger,
 ) -> AgentRun:
-    endpoint = model_endpoint(settings)
-    upstream = endpoint.base_url or OPENAI_API
-    with ModelProxy(api_key=endpoint.api_key, upstream=upstream) as proxy:
-        # Codex gets the proxy and a nonce; the key stays in this process.
-        for_codex = ModelEndpoint(api_key=proxy.nonce, base_url=proxy.base_url)
+    real = model_endpoint(settings)
+    upstream = real.base_url or OPENAI_API
+    with ModelProxy(api_key=real.api_key, upstream=upstream, ledger=ledger) as proxy:
+        # Both layers get the proxy and a nonce of their own: the key stays in this
+        # process, and every model request is counted against the run's budget.
+        for_codex = ModelEndpoint(api_key=proxy.nonce_for("codex"), base_url=proxy.base_url)
+        for_agent = ModelEndpoint(api_key=proxy.nonce_for("orchestrator"), base_url=proxy.base_url)
         return await run_agent(
             prompt=agent_input,
             instructions=ORCHESTRATOR,
             model=settings.model,
-            endpoint=endpoint,
+            endpoint=for_agent,
             server=codex_server(settings, passed_on, workspace, for_codex, space, user),
             workspace=workspace,
             sandbox=settings.sandbox,
             max_turns=settings.max_turns,
             tool_timeout_seconds=settings.timeout_minutes * 60,
-            tracing=settings.tracing,
+            tracing_key=_tracing_key(settings, real),
         )
+
+
+def _tracing_key(settings: Settings, real: ModelEndpoint) -> str | None:
+    """Traces go to OpenAI: with its key only, never with a gateway's."""
+    if not settings.tracing:
+        return None
+    if real.base_url in (None, OPENAI_API):
+        return real.api_key
+    log.warning("tracing is off: traces go to OpenAI, and the key is for %s", real.base_url)
+    return None

@@ -15,8 +15,11 @@ import logging
 import os
 import signal
 from collections.abc import Coroutine
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
+
+from bot.spend import BudgetStop, Ledger
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -82,8 +85,11 @@ def adopt_orphans() -> None:
         log.info("cannot adopt orphaned processes on this system")
 
 
-async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
-    """Await ``work``, but at most ``seconds``, and not past a SIGTERM or SIGINT."""
+async def run_within(
+    work: Coroutine[Any, Any, T], *, seconds: float, budget: Ledger | None = None
+) -> T:
+    """Await ``work``, but at most ``seconds``, not past a SIGTERM or SIGINT, and not past
+    the ``budget``: reaching its cap stops the work like the deadline does."""
     adopt_orphans()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(work)
@@ -97,14 +103,35 @@ async def run_within(work: Coroutine[Any, Any, T], *, seconds: float) -> T:
     watched = (signal.SIGTERM, signal.SIGINT)
     for sig in watched:
         loop.add_signal_handler(sig, cancel, sig.name)
+    if budget is not None:
+        # Heard on the proxy's thread; the task is cancelled on the loop's.
+        def stop_for_budget(stop: BudgetStop) -> None:
+            with suppress(RuntimeError):  # the loop is gone: the work ended long ago
+                loop.call_soon_threadsafe(task.cancel)
+
+        budget.on_stop(stop_for_budget)
     try:
         return await asyncio.wait_for(task, timeout=max(seconds, 0.0))
     except TimeoutError:
         raise Interrupted(f"the deadline of {seconds / 60:.1f} minutes passed") from None
     except asyncio.CancelledError:
-        if not cancelled_by:
-            raise
-        raise Interrupted(f"the job was cancelled ({cancelled_by[0]})") from None
+        if cancelled_by:
+            raise Interrupted(f"the job was cancelled ({cancelled_by[0]})") from None
+        _raise_budget_stop(budget)
+        raise
+    except Exception:
+        # The refusal may reach a client (and fail it) before the cancellation lands.
+        _raise_budget_stop(budget)
+        raise
     finally:
         for sig in watched:
             loop.remove_signal_handler(sig)
+
+
+def _raise_budget_stop(budget: Ledger | None) -> None:
+    stop = budget.stopped if budget is not None else None
+    if stop is None:
+        return
+    if stop.reached:
+        raise Interrupted(stop.reason) from None
+    raise stop from None

@@ -17,6 +17,7 @@ from bot.errors import BotError, ConfigError
 from bot.forge import HttpCredentials
 from bot.secret_env import known_secrets, passed_on
 from bot.settings import Settings, load_settings
+from bot.spend import Ledger
 
 log = logging.getLogger("bot")
 
@@ -78,9 +79,11 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         if base.earlier:
             raise ConfigError(containment_text.uncommitted_work(base.earlier))
         prompt = agent_input(args.prompt, requester=None)
-        work = run_agent_phase(settings, passed_on(environ), repo, prompt)
+        ledger = Ledger(settings.budget, settings.model_prices or {})
+        ledger.check_named(settings.model, settings.codex_model)
+        work = run_agent_phase(settings, passed_on(environ), repo, prompt, ledger)
         try:
-            run = await run_within(work, seconds=settings.timeout_minutes * 60)
+            run = await run_within(work, seconds=settings.timeout_minutes * 60, budget=ledger)
         except Interrupted as stop:
             print(f"error: stopped, {stop.reason}; the changes so far are left uncommitted.")
             return 1

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from bot import spend_text
 from bot.gitrepo import Identity
 from bot.limits import BODY_BUDGET, SUMMARY_TEXT_BUDGET, cut, fitting, github_length
 from bot.report import Conclusion, Report
@@ -211,7 +212,8 @@ def working_status(run_url: str | None) -> str:
 
 def cost_line(report: Report) -> str:
     files = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} changed, "
-    return f"{files}{report.tokens:,} tokens, {report.duration_seconds:.0f} s."
+    spent = f"{report.tokens:,} tokens ({spend_text.cost(report.cost_usd)})"
+    return f"{files}{spent}, {report.duration_seconds:.0f} s."
 
 
 def final_reply(report: Report, retry_hint: str = "comment again to retry") -> str:
@@ -285,6 +287,7 @@ def job_summary(report: Report) -> str:
             quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
         ]
     lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
+    lines += spend_text.table(report.layers)
     if report.files:
         files = [f"`{path}`" for path in report.files]
         lines += ["", f"**Files changed ({len(report.files)})**", ""]

@@ -4,7 +4,10 @@ Codex's commands can read what Codex can read (its environment, its files; under
 ``danger-full-access`` even other processes' environments). So Codex gets a one-run
 nonce instead of the key and talks to this proxy on 127.0.0.1, which checks the nonce,
 puts the real key in its place and streams the upstream answer back unchanged.
-The same idea as openai/codex-action's ``codex-responses-api-proxy``.
+The same idea as openai/codex-action's ``codex-responses-api-proxy``. The orchestrator
+comes through it too, with a nonce of its own: it is the one place that sees every
+model request of the run, so it counts their usage and enforces the run's budget
+(``bot.spend``), which no prompt can talk its way around.
 
 Only what the model clients use is forwarded: Codex 0.163 calls ``POST /responses``
 (remote compaction too goes through it) and ``GET /models?client_version=...``; another
@@ -19,8 +22,10 @@ import hmac
 import http.client
 import json
 import logging
+import queue
 import re
 import secrets
+import select
 import socket
 import ssl
 import threading
@@ -28,6 +33,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+
+from bot.spend import LAYERS, Budget, BudgetStop, Ledger
+from bot.usage_meter import UsageMeter, model_request
 
 log = logging.getLogger("proxy")
 
@@ -73,6 +81,16 @@ def is_allowed(method: str, target: str) -> bool:
     return method == "GET" and ".." not in path and _MODEL_ID.fullmatch(path) is not None
 
 
+# The error code of a budget refusal, which the bot recognises in a client's error.
+_REFUSED = "codex_pr_bot_budget"
+
+
+def _no_delay(sock: socket.socket | None) -> None:
+    """Requests leave at once: Nagle's wait would stall a kept connection by 40 ms."""
+    if sock is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     proxy: ModelProxy
@@ -99,7 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
         proxy = self.server.proxy
         self.close_connection = True
         given = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), proxy.nonce.encode()):
+        layer = proxy.layer_of(given)
+        if layer is None:
             self._plain(401, b'{"error": {"message": "unknown client"}}')
             return
         if not is_allowed(self.command, self.path):
@@ -111,14 +130,24 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        model, body = model_request(self.command, body, counted=proxy.ledger.budget.capped)
+        if self.command == "POST":
+            stop = proxy.ledger.admit(layer, model)
+            if stop is not None:
+                self._refuse(stop)
+                return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _DROP}
         headers["Authorization"] = f"Bearer {proxy.api_key}"
-        connection = proxy.connect()
+        target = proxy.path + self.path.removeprefix("/v1")
         try:
-            connection.request(
-                self.command, proxy.path + self.path.removeprefix("/v1"), body, headers
-            )
-            reply = connection.getresponse()
+            connection, reply = proxy.send(self.command, target, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            log.warning("model API unreachable: %s", type(exc).__name__)
+            self._plain(502, b'{"error": {"message": "model API unreachable"}}')
+            return
+        meter = UsageMeter(streamed="event-stream" in (reply.getheader("Content-Type") or ""))
+        reusable = False
+        try:
             self.send_response(reply.status)
             for name, value in reply.getheaders():
                 if name.lower() not in _DROP:
@@ -127,13 +156,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             while chunk := reply.read1(65536):
+                meter.feed(chunk)
                 self.wfile.write(chunk)
                 self.wfile.flush()
+            reusable = not reply.will_close
+            reply.close()  # read to its end: the connection can carry the next request
         except (OSError, http.client.HTTPException) as exc:
-            log.warning("model API unreachable: %s", type(exc).__name__)
-            self._plain(502, b'{"error": {"message": "model API unreachable"}}')
+            log.warning("model answer cut short: %s", type(exc).__name__)
         finally:
-            connection.close()
+            proxy.release(connection, reusable)
+            if self.command == "POST" and reply.status < 400:
+                proxy.ledger.record(layer, model, meter.finish())
+
+    def _refuse(self, stop: BudgetStop) -> None:
+        # 402 and "do not retry": neither the OpenAI SDK nor Codex retries it, so a run
+        # passes its cap by at most the requests already in flight.
+        kind = "budget_exceeded" if stop.reached else "model_not_priced"
+        error = {"message": f"codex-pr-bot: {stop.reason}", "type": kind, "code": _REFUSED}
+        body = json.dumps({"error": error}).encode()
+        self.send_response(402)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-should-retry", "false")
+        self.end_headers()
+        self.wfile.write(body)
 
     def _plain(self, status: int, body: bytes) -> None:
         self.send_response(status)
@@ -144,16 +190,32 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ModelProxy:
-    """Forwards ``/v1/...`` on 127.0.0.1 to ``upstream`` (``.../v1``) with the real key."""
+    """Forwards ``/v1/...`` on 127.0.0.1 to ``upstream`` (``.../v1``) with the real key.
 
-    def __init__(self, *, api_key: str, upstream: str) -> None:
+    Each client layer gets its own nonce, so every answer is counted for the layer that
+    asked; upstream connections are kept and reused.
+    """
+
+    def __init__(self, *, api_key: str, upstream: str, ledger: Ledger | None = None) -> None:
         self.api_key = api_key
         parts = urlsplit(upstream.rstrip("/"))
         self._scheme, self._host, self._port = parts.scheme, parts.hostname or "", parts.port
         self.path = parts.path
-        self.nonce = "codex-pr-bot-" + secrets.token_urlsafe(24)
+        self.ledger = ledger or Ledger(Budget())
+        self._nonces = {layer: "codex-pr-bot-" + secrets.token_urlsafe(24) for layer in LAYERS}
+        self.nonce = self._nonces["codex"]
         self._tls = ssl.create_default_context() if parts.scheme == "https" else None
         self._server: _Server | None = None
+        self._idle: queue.SimpleQueue[http.client.HTTPConnection] = queue.SimpleQueue()
+
+    def nonce_for(self, layer: str) -> str:
+        return self._nonces[layer]
+
+    def layer_of(self, given: str) -> str | None:
+        for layer, nonce in self._nonces.items():
+            if hmac.compare_digest(given.encode(), nonce.encode()):
+                return layer
+        return None
 
     def connect(self) -> http.client.HTTPConnection:
         if self._tls is not None:
@@ -161,6 +223,40 @@ class ModelProxy:
                 self._host, self._port, timeout=600, context=self._tls
             )
         return http.client.HTTPConnection(self._host, self._port, timeout=600)
+
+    def send(
+        self, method: str, target: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Send on a kept connection that is still open, else on a new one. A request is
+        never sent twice: upstream may have acted on it."""
+        connection = self._kept() or self.connect()
+        try:
+            if connection.sock is None:
+                connection.connect()
+                _no_delay(connection.sock)
+            connection.request(method, target, body, headers)
+            return connection, connection.getresponse()
+        except BaseException:
+            connection.close()
+            raise
+
+    def _kept(self) -> http.client.HTTPConnection | None:
+        while True:
+            try:
+                connection = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            # An idle connection with something to read has been closed upstream.
+            sock = connection.sock
+            if sock is not None and not select.select([sock], [], [], 0)[0]:
+                return connection
+            connection.close()
+
+    def release(self, connection: http.client.HTTPConnection, reusable: bool) -> None:
+        if reusable:
+            self._idle.put(connection)
+        else:
+            connection.close()
 
     @property
     def base_url(self) -> str:
@@ -183,6 +279,8 @@ class ModelProxy:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
 
     def __enter__(self) -> ModelProxy:
         return self.start()

@@ -195,7 +195,7 @@ def publish_done(
 ) -> Report:
     """Publish what the agent did, with its words for the pull request."""
     result = run.result
-    report = replace(report, summary=result.summary, tokens=run.total_tokens)
+    report = replace(report, summary=result.summary)
     body = messages.pr_body(
         body=result.body,
         summary=result.summary,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.spend import LayerSpend
+
 
 class Conclusion(enum.Enum):
     PR_OPENED = "pr_opened"
@@ -32,6 +34,9 @@ class Report:
     # Where the change went when it is not where the request was made (messages.redirect_note).
     note: str = ""
     tokens: int = 0
+    # What the model cost (None: a model had no price); per layer for the job summary.
+    cost_usd: float | None = None
+    layers: tuple[tuple[str, LayerSpend], ...] = ()
     duration_seconds: float = 0.0
     # Changed by earlier steps of the job before the agent started: not part of the change.
     left_out: tuple[str, ...] = ()
@@ -50,6 +55,7 @@ class Report:
             "summary": self.summary,
             "files_changed": str(len(self.files)),
             "tokens": str(self.tokens),
+            "cost_usd": "" if self.cost_usd is None else f"{self.cost_usd:.4f}",
             "duration_seconds": f"{self.duration_seconds:.1f}",
         }
 
@@ -77,5 +83,17 @@ def combine(reports: list[Report]) -> Report:
         run_url=reports[0].run_url,
         partial=any(r.partial for r in reports),
         tokens=sum(r.tokens for r in reports),
+        cost_usd=None
+        if any(r.cost_usd is None for r in reports)
+        else sum(r.cost_usd or 0.0 for r in reports),
+        layers=_sum_layers(reports),
         duration_seconds=max(r.duration_seconds for r in reports),
     )
+
+
+def _sum_layers(reports: list[Report]) -> tuple[tuple[str, LayerSpend], ...]:
+    total: dict[str, LayerSpend] = {}
+    for report in reports:
+        for name, spend in report.layers:
+            total[name] = total.get(name, LayerSpend()) + spend
+    return tuple(total.items())

@@ -6,6 +6,7 @@ up in variable names); the plain variables users already know are aliases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -21,6 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.spend import Budget, Price
 
 Sandbox = Literal["read-only", "workspace-write", "danger-full-access"]
 
@@ -93,6 +95,15 @@ class Settings(BaseSettings):
     )
     allow_protected_paths: bool = _field(False, "Let the bot push changes to protected_paths.")
     tracing: bool = _field(False, "Send Agents SDK traces to OpenAI.")
+    max_tokens: int | None = _field(
+        None, "Most model tokens (input and output, both layers) a run may use."
+    )
+    max_cost_usd: float | None = _field(
+        None, "Most a run may spend on the model, in USD; the run stops there."
+    )
+    model_prices: dict[str, Price] | None = _field(
+        None, 'Prices of models the bot does not know, as JSON: {"model": [input, cached, output]}.'
+    )
 
     @field_validator("allowed_users", "protected_paths", mode="before")
     @classmethod
@@ -101,12 +112,40 @@ class Settings(BaseSettings):
             return tuple(login.strip() for login in value.split(",") if login.strip())
         return value
 
-    @field_validator("timeout_minutes", "max_turns")
+    @field_validator("timeout_minutes", "max_turns", "max_tokens", "max_cost_usd")
     @classmethod
-    def _positive(cls, value: float) -> float:
-        if value <= 0:
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
             raise ValueError("must be greater than 0")
         return value
+
+    @field_validator("model_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: object) -> object:
+        """USD per million input, cached-input and output tokens, per model."""
+        if value is None:
+            return None
+        try:
+            table = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            table = None
+        if not isinstance(table, dict):
+            raise ValueError('must be a JSON object such as {"my-model": [1.25, 0.125, 10]}')
+        prices = {}
+        for model, given in table.items():
+            numbers = list(given.values()) if isinstance(given, dict) else given
+            if not (
+                isinstance(numbers, list)
+                and len(numbers) == 3
+                and all(isinstance(n, int | float) and n >= 0 for n in numbers)
+            ):
+                raise ValueError(f"'{model}' needs three prices: input, cached input, output")
+            prices[str(model)] = Price(*(float(n) for n in numbers))
+        return prices
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(self.max_tokens, self.max_cost_usd)
 
     def model_key(self) -> str:
         """The model key, or a ConfigError saying what to set."""

@@ -29,6 +29,7 @@ from bot.publish import Publisher, Target, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
 from bot.run_context import RunnerContext
 from bot.settings import Settings
+from bot.spend import Ledger
 from bot.status import StatusComment
 from bot.triggers import REGISTRY
 
@@ -52,6 +53,8 @@ class Job:
     context: RunnerContext
     forge: Forge
     agent: AgentPhase
+    # The run's budget and what was spent so far, kept by the model proxy.
+    ledger: Ledger
     secrets: Sequence[str]
     # The variables git may start from (an allow-list the root chose).
     git_env: Mapping[str, str]
@@ -98,6 +101,7 @@ async def handle(job: Job, parsed: Request | Batch | Answer) -> Report:
 async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_found) -> Report:
     person = asked.requester
     login = person.login if person else None
+    spent_before = job.ledger.spent()
     status = StatusComment(job.forge, asked.thread, job.context.run_id) if asked.thread else None
     report = Report(
         Conclusion.FAILED,
@@ -128,7 +132,14 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
         report = await _work(job, asked, report, prepare)
     except Exception as exc:
         report = _failed(job, report, exc)
-    report = replace(report, duration_seconds=job.elapsed())
+    spent = job.ledger.spent() - spent_before
+    report = replace(
+        report,
+        duration_seconds=job.elapsed(),
+        tokens=spent.tokens,
+        cost_usd=spent.cost_usd,
+        layers=spent.layers,
+    )
     return _end(status, messages.final_reply(report, asked.retry_hint()), report)
 
 
@@ -207,6 +218,7 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
             hint="Use sandbox: workspace-write (in a container Codex then runs without its "
             "sandbox, the container being the boundary), or a runner where it can start.",
         )
+    job.ledger.check_named(job.settings.model, job.settings.codex_model)
     repo = job.repository()
     prepare(repo)
     removed = repo.remove_persisted_credentials()
@@ -232,7 +244,7 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
         budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).
-            run = await run_within(job.agent(repo, prompt), seconds=budget)
+            run = await run_within(job.agent(repo, prompt), seconds=budget, budget=job.ledger)
             print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)

@@ -16,6 +16,8 @@ from bot.errors import BotError, GitHubError
 from bot.forge import Access, HttpCredentials, Pull, Thread
 from bot.github_api import git_credentials
 from bot.gitrepo import Repository
+from bot.spend import Ledger
+from bot.usage_meter import Usage
 
 
 @dataclass
@@ -130,6 +132,8 @@ class FakeAgent:
     summary: str = "Fixed the greeting."
     fails: Exception | None = None
     works_for: float = 0.0
+    # (ledger, model, usage): an answer to count, as the model proxy would.
+    spends: tuple[Ledger, str, Usage] | None = None
     prompts: list[str] = field(default_factory=list)
 
     async def __call__(self, repo: Repository, prompt: str) -> AgentRun:
@@ -138,6 +142,9 @@ class FakeAgent:
             path = Path(repo.path, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+        if self.spends is not None:
+            ledger, model, usage = self.spends
+            ledger.record("codex", model, usage)
         if self.works_for:
             await asyncio.sleep(self.works_for)
         if self.fails is not None:

@@ -22,10 +22,12 @@ from bot.forge import Access, Pull
 from bot.report import Conclusion, Report
 from bot.run_context import RunnerContext
 from bot.settings import load_settings
+from bot.spend import Budget, Ledger
 from bot.trigger_comment import CommentRequest
 from bot.trigger_label import LabelRequest
 from bot.trigger_manual import ManualRequest, ScheduledRequest
 from bot.triggers import parse_event
+from bot.usage_meter import Usage
 from bot.workflow import Job, handle
 from tests.action_rig import TOKEN
 from tests.fakes import FakeAgent, FakeForge
@@ -52,6 +54,7 @@ def run(
     *,
     attempt: int = 1,
     started: float | None = None,
+    ledger: Ledger | None = None,
     **inputs: str,
 ) -> Report:
     settings = load_settings(
@@ -77,6 +80,7 @@ def run(
         context=context,
         forge=forge,
         agent=agent,
+        ledger=ledger or Ledger(settings.budget, settings.model_prices or {}),
         secrets=[TOKEN],
         git_env={},
         started=time.monotonic() if started is None else started,
@@ -308,3 +312,47 @@ def test_a_rerun_continues_the_first_attempts_status_comment(
     run(checkout, forge, FakeAgent(), comment("/codex check"))
     run(checkout, forge, FakeAgent(), comment("/codex check"), attempt=2)
     assert len(forge.said(1)) == 1  # edited, not posted twice
+
+
+def test_the_budget_stops_the_run_like_the_deadline(
+    checkout: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    ledger = Ledger(Budget(max_cost_usd=0.01))
+    # One answer of gpt-4.1 worth $0.028 (10,000 tokens in at $2/M, 1,000 out at $8/M),
+    # then the agent would work on for half a minute.
+    spend = (ledger, "gpt-4.1", Usage(10_000, 0, 1_000))
+    agent = FakeAgent(files={"README.md": "half done\n"}, spends=spend, works_for=30)
+    started = time.monotonic()
+    report = run(checkout, forge, agent, comment("/codex big job"), ledger=ledger)
+    assert time.monotonic() - started < 10  # stopped at once, not after 30 s
+    assert report.partial
+    assert report.conclusion is Conclusion.PR_OPENED
+    assert report.cost_usd == pytest.approx(0.028)
+    assert report.outputs()["cost_usd"] == "0.0280"
+    assert "stopped at the budget: $0.03 spent of $0.01" in forge.said(1)[0]
+    assert remote.show("codex/issue-1", "README.md") == "half done\n"
+    (pull,) = forge.pulls.values()
+    assert pull.number in forge.drafts
+
+
+def test_a_named_model_without_a_price_fails_before_any_work(
+    checkout: Path, forge: FakeForge
+) -> None:
+    agent = FakeAgent(files={"a.txt": "a\n"})
+    asked = comment("/codex do it")
+    report = run(checkout, forge, agent, asked, max_cost_usd="1", codex_model="mystery-1")
+    assert report.conclusion is Conclusion.FAILED
+    assert agent.prompts == []
+    reply = forge.said(1)[0]
+    assert "'mystery-1'" in reply
+    assert "model_prices" in reply
+    priced = run(
+        checkout,
+        forge,
+        agent,
+        asked,
+        max_cost_usd="1",
+        codex_model="mystery-1",
+        model_prices='{"mystery-1": [1, 0.1, 4]}',
+    )
+    assert priced.conclusion is Conclusion.PR_OPENED
