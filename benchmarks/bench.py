@@ -10,7 +10,9 @@ Medians are the headline numbers, minimums follow as "(min ...)".
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +27,7 @@ GOAL_WALL = 1.5  # x the floor
 GOAL_MEMORY_MB = 400
 GOAL_REQUESTS = 8
 GOAL_GIT = 1.2  # x plain git
+GOAL_PROXY_MS = 2.0  # added per model request, median, loopback
 
 
 def _progress(text: str) -> None:
@@ -104,6 +107,8 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
             rest_floor.append(seconds)
             same_calls = same_calls and floor.check_same_calls(bot, replayed)
         validation = list(world.github.validation_errors)
+    _progress("model proxy latency")
+    proxy = _proxy_latency(python)
     large = None
     if not args.no_large:
         _progress(f"large repository: {args.files:,} files")
@@ -220,6 +225,18 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
             "",
         ],
     ]
+    rows.append(
+        [
+            "6",
+            f"Model proxy: added latency per request (median of {proxy['requests']:.0f}, "
+            f"loopback; new upstream connections: {proxy['upstream_connections_by_proxy']:.0f})",
+            f"{proxy['added_ms']:.2f} ms",
+            f"direct: {proxy['direct_ms']:.2f} ms",
+            "",
+            f"≤ {GOAL_PROXY_MS:g} ms",
+            verdict(proxy["added_ms"] <= GOAL_PROXY_MS),
+        ]
+    )
     out.append("### Summary\n")
     out.append(_table(["#", "Measure", "Bot", "Reference", "Ratio", "Goal", "Met"], rows))
 
@@ -277,6 +294,16 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
         out.append("\n⚠ The GitHub fake saw invalid requests:\n")
         out += [f"- {line}" for line in validation[:10]]
     return "\n".join(out)
+
+
+def _proxy_latency(python: str) -> dict[str, float]:
+    """``benchmarks/proxy.py`` under the measured bot's interpreter (so ``--rev`` works)."""
+    probe = Path(__file__).with_name("proxy.py")
+    done = subprocess.run(
+        [python, str(probe), "300"], capture_output=True, text=True, check=True, timeout=300
+    )
+    result: dict[str, float] = json.loads(done.stdout)
+    return result
 
 
 def _status_comment(runs: Sequence[pipeline.BotRun]) -> str:

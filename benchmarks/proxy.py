@@ -1,6 +1,6 @@
 """The model proxy's added latency per request, on loopback.
 
-Run by the measured bot's interpreter (``python -m benchmarks.proxy``, so ``--rev``
+Run by the measured bot's interpreter (``python benchmarks/proxy.py``, so ``--rev``
 compares proxies): a keep-alive upstream answers a small Responses API body with usage
 at once; the same requests go once straight to it and once through ``ModelProxy``,
 interleaved. Prints JSON: the medians, and how many upstream connections the proxy opened.
