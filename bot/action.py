@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import messages
+from bot import summary_text
 from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
 from bot.events import Answer, Batch, Request, Skip
@@ -226,7 +226,7 @@ def _agent_phase(settings: Settings, passed: Mapping[str, str], ledger: Ledger) 
 
 def _finish(runtime: Runtime, report: Report) -> int:
     runtime.set_outputs(report.outputs())
-    runtime.add_summary(messages.job_summary(report))
+    runtime.add_summary(summary_text.job_summary(report))
     if report.conclusion is Conclusion.FAILED:
         runtime.error(report.summary)
     return report.exit_code

@@ -43,7 +43,12 @@ class FollowUp:
     pull_number: int
 
 
-Destination = NewBranch | FollowUp
+@dataclass(frozen=True)
+class PlanReply:
+    """Nothing is committed: Codex plans on a throwaway copy, the plan is the reply."""
+
+
+Destination = NewBranch | FollowUp | PlanReply
 
 
 class Request(Protocol):
@@ -79,6 +84,11 @@ class Request(Protocol):
 
     def retry_hint(self) -> str:
         """How the requester asks again, for replies that say a run failed."""
+
+    def settle(self, forge: Forge, own_comment: int | None) -> Request | Answer:
+        """The request as it will be worked on, once the thread is known (``/codex go``
+        reads its plan there); most requests are complete as parsed and return self.
+        ``own_comment`` is the bot's status comment in the thread, if any."""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,13 @@ class Pull:
 
 
 @dataclass(frozen=True)
+class ThreadComment:
+    id: int
+    author: str  # login; the bot's own comments are written as the token's identity
+    body: str
+
+
+@dataclass(frozen=True)
 class HttpCredentials:
     """How git authenticates to the forge over HTTPS; the secret never shows in a repr."""
 
@@ -78,6 +85,9 @@ class Forge(Protocol):
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None: ...
 
     def find_comment(self, thread: Thread, marker: str) -> int | None: ...
+
+    def comments(self, thread: Thread) -> list[ThreadComment]:
+        """Every comment of the thread, oldest first."""
 
     def default_branch(self) -> str: ...
 

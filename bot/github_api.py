@@ -17,7 +17,7 @@ from github.PullRequest import PullRequest
 
 from bot import limits
 from bot.errors import GitHubError
-from bot.forge import Access, HttpCredentials, Pull, Thread
+from bot.forge import Access, HttpCredentials, Pull, Thread, ThreadComment
 
 # The collaborator-permission API's legacy base roles: maintain is reported as write,
 # triage as read.
@@ -142,6 +142,13 @@ class GitHub:
                 if marker in (comment.body or ""):
                     return comment.id
         return None
+
+    def comments(self, thread: Thread) -> list[ThreadComment]:
+        with _translated(f"read the comments of #{thread.number}"):
+            return [
+                ThreadComment(c.id, c.user.login if c.user else "", c.body or "")
+                for c in self._repo.get_issue(thread.number).get_comments()
+            ]
 
     def default_branch(self) -> str:
         with _translated("read the repository"):

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot import containment_text, messages
+from bot import containment_text, messages, spend_text
 from bot.actions_runtime import configure_logging
 from bot.errors import BotError, ConfigError
 from bot.forge import HttpCredentials
@@ -96,6 +96,8 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             co_author=None,
             secrets=secrets,
         )
+    spent = ledger.spent()
+    print(f"Model use: {spent.tokens:,} tokens ({spend_text.cost(spent.cost_usd)}).")
     if commit is None:
         if run.environment_errors:
             print(f"error: {containment_text.environment_failure(run.environment_errors)}")

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot import spend_text
 from bot.gitrepo import Identity
-from bot.limits import BODY_BUDGET, SUMMARY_TEXT_BUDGET, cut, fitting, github_length
+from bot.limits import BODY_BUDGET, cut, fitting, github_length
 from bot.report import Conclusion, Report
 
 BOT_NAME = "codex-pr-bot"
@@ -240,6 +240,8 @@ def _final_reply(report: Report, retry_hint: str) -> str:
             head = f"Updated {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PUSHED:
             head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
+        case Conclusion.PLANNED:
+            head = f"📋 A plan{link}; nothing was changed.\n\n{report.plan}"
         case Conclusion.NO_CHANGES:
             head = f"{NO_CHANGES}{link}\n\n{report.summary}".strip()
         case Conclusion.FAILED:
@@ -264,36 +266,3 @@ def partial_body(*, reason: str, request: str, run_url: str | None) -> str:
         f"made until then, unreviewed by the agent{run_link(run_url)}.\n\n"
         f"The request was:\n\n{quote(request)}\n"
     )
-
-
-def job_summary(report: Report) -> str:
-    """Markdown for the job's summary page."""
-    rows = [
-        ("Result", f"`{report.conclusion.value}`"),
-        ("Asked by", f"@{report.requester}" if report.requester else "this workflow"),
-    ]
-    if report.branch:
-        rows.append(("Branch", f"`{report.branch}`"))
-    if report.pr_url:
-        rows.append(("Pull request", report.pr_url))
-    lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]
-    lines += [f"| {name} | {value} |" for name, value in rows]
-    where = "a job summary"
-    if report.prompt:
-        lines += [
-            "",
-            "**Request**",
-            "",
-            quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
-        ]
-    lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
-    lines += spend_text.table(report.layers)
-    if report.files:
-        files = [f"`{path}`" for path in report.files]
-        lines += ["", f"**Files changed ({len(report.files)})**", ""]
-        lines += ["- " + listed(files, most=200, limit=SUMMARY_TEXT_BUDGET, sep="\n- ")]
-    if report.left_out:
-        left_out = [f"`{path}`" for path in report.left_out]
-        lines += ["", f"**Left out: changed before the agent started ({len(left_out)})**", ""]
-        lines += ["- " + listed(left_out, most=200, limit=SUMMARY_TEXT_BUDGET, sep="\n- ")]
-    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ class Conclusion(enum.Enum):
     PR_UPDATED = "pr_updated"
     PUSHED = "pushed"
     NO_CHANGES = "no_changes"
+    PLANNED = "planned"  # a plan was posted; nothing was committed
     SKIPPED = "skipped"
     UNAUTHORIZED = "unauthorized"
     FAILED = "failed"
@@ -40,6 +41,8 @@ class Report:
     duration_seconds: float = 0.0
     # Changed by earlier steps of the job before the agent started: not part of the change.
     left_out: tuple[str, ...] = ()
+    # A planning run's plan, as the reply shows it (with its markers).
+    plan: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -68,6 +71,7 @@ def combine(reports: list[Report]) -> Report:
         Conclusion.PR_UPDATED,
         Conclusion.PUSHED,
         Conclusion.NO_CHANGES,
+        Conclusion.PLANNED,
         Conclusion.SKIPPED,
     ]
     conclusion = next(c for c in order if c in {r.conclusion for r in reports})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from bot import messages, trigger_text
 from bot.authz import TrustRule, writers
@@ -50,6 +50,13 @@ class TriggerSpec:
     trust: TrustRule = writers
 
 
+class Complete:
+    """For a request that is complete as parsed: settling it changes nothing."""
+
+    def settle(self, forge: Forge, own_comment: int | None) -> Self:
+        return self
+
+
 @dataclass(frozen=True)
 class Command:
     """What a text trigger found: a reserved word or a prompt ("" for the bare word)."""
@@ -78,6 +85,9 @@ def answer_to(
     command: Command, trigger: Trigger, trigger_word: str, sender: Person, thread: Thread
 ) -> Answer | None:
     """The reply a command gets instead of a run (usage, a reserved word), if any."""
+    if command.subcommand == "plan":  # without a request: how to ask for a plan
+        reply = messages.usage_reply(f"{trigger_word} plan")
+        return Answer(trigger, sender, thread, reply, summary="Empty request: replied with usage.")
     if command.subcommand is not None:
         reply = trigger_text.subcommand_unavailable(trigger_word, command.subcommand)
         return Answer(trigger, sender, thread, reply, summary=reply)

@@ -16,11 +16,20 @@ from bot.events import Destination, FollowUp, NewBranch, Parsed, Person, Skip, T
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
-from bot.trigger_base import EventInputs, TriggerSpec, answer_to, command_in, issue_context, react
+from bot.plan_requests import GoRequest, PlanRequest
+from bot.trigger_base import (
+    Complete,
+    EventInputs,
+    TriggerSpec,
+    answer_to,
+    command_in,
+    issue_context,
+    react,
+)
 
 
 @dataclass(frozen=True)
-class CommentRequest:
+class CommentRequest(Complete):
     """A comment asked for a change in an issue or a pull request."""
 
     prompt: str
@@ -65,10 +74,15 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
         body=str(issue.get("body") or ""),
         is_pull_request=bool(issue.get("pull_request")),
     )
-    answer = answer_to(command, Trigger.ISSUE_COMMENT, inputs.trigger_word, sender, thread)
+    word, branch = inputs.trigger_word, default_branch_of(payload)
+    if command.subcommand == "go":
+        return GoRequest(command.prompt, sender, thread, comment_id, word, branch)
+    if command.subcommand == "plan" and command.prompt:
+        return PlanRequest(command.prompt, sender, thread, comment_id, word, branch)
+    answer = answer_to(command, Trigger.ISSUE_COMMENT, word, sender, thread)
     if answer is not None:
         return answer
-    return CommentRequest(command.prompt, sender, thread, comment_id, default_branch_of(payload))
+    return CommentRequest(command.prompt, sender, thread, comment_id, branch)
 
 
 TRIGGER = TriggerSpec(Trigger.ISSUE_COMMENT, "issue_comment", parse, actions=frozenset({"created"}))

@@ -16,13 +16,13 @@ from bot.errors import BotError, EventError
 from bot.events import Destination, NewBranch, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
-from bot.trigger_base import EventInputs, TriggerSpec, react
+from bot.trigger_base import Complete, EventInputs, TriggerSpec, react
 
 log = logging.getLogger("bot")
 
 
 @dataclass(frozen=True)
-class LabelRequest:
+class LabelRequest(Complete):
     """An issue labelled to ask: its title and body are the request."""
 
     prompt: str

@@ -14,11 +14,11 @@ from bot.authz import trusted
 from bot.events import Batch, Destination, NewBranch, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
-from bot.trigger_base import EventInputs, TriggerSpec
+from bot.trigger_base import Complete, EventInputs, TriggerSpec
 
 
 @dataclass(frozen=True)
-class ManualRequest:
+class ManualRequest(Complete):
     """A run started by hand, with its prompt."""
 
     prompt: str
@@ -41,7 +41,7 @@ class ManualRequest:
 
 
 @dataclass(frozen=True)
-class ScheduledRequest:
+class ScheduledRequest(Complete):
     """A scheduled run's prompt, or one named task of its ``tasks_dir``."""
 
     prompt: str

@@ -24,6 +24,13 @@ def unclaimed_action(event_name: str, action: object, actions: Iterable[str]) ->
     )
 
 
+def no_plan(trigger: str) -> str:
+    return (
+        f"There is no plan here to carry out, so I changed nothing. Ask for one with "
+        f"`{trigger} plan <what to change>`, then comment `{trigger} go`."
+    )
+
+
 def other_label(name: object, label: str) -> str:
     return f"The label '{name}' is not the trigger label '{label}'."
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import containment_text, git_change, messages
+from bot import containment_text, git_change, messages, plans
 from bot.agent_user import agent_user
 from bot.authz import PermissionOf
-from bot.errors import BotError, ConfigError
-from bot.events import Answer, Batch, FollowUp, Person, Request
+from bot.errors import AgentError, BotError, ConfigError
+from bot.events import Answer, Batch, FollowUp, NewBranch, Person, PlanReply, Request
 from bot.follow_up import follow_up_target, note_of
 from bot.forge import Access, Forge
+from bot.git_copy import throwaway_copy
 from bot.git_text import redact
 from bot.gitrepo import Repository
 from bot.publish import Publisher, Target, publish_done, publish_partial
@@ -129,7 +130,11 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
             if job.context.run_attempt > 1:
                 status.adopt_existing()
             status.post(messages.working_status(job.context.run_url))
-        report = await _work(job, asked, report, prepare)
+        settled = asked.settle(job.forge, status.comment_id if status else None)
+        if isinstance(settled, Answer):  # e.g. `/codex go` without a plan to carry out
+            skipped = Report(Conclusion.SKIPPED, settled.summary, requester=login)
+            return _end(status, settled.reply, skipped)
+        report = await _work(job, settled, report, prepare)
     except Exception as exc:
         report = _failed(job, report, exc)
     spent = job.ledger.spent() - spent_before
@@ -176,11 +181,12 @@ def _permission_once(forge: Forge) -> PermissionOf:
     return access_of
 
 
-def _target(job: Job, request: Request, repo: Repository) -> Target | Report:
+def _target(
+    job: Job, request: Request, repo: Repository, destination: NewBranch | FollowUp
+) -> Target | Report:
     """Where the change goes; the working tree is left on the commit to build on."""
     forge, prefix = job.forge, job.settings.branch_prefix
     auth = forge.git_credentials()
-    destination = request.destination(prefix)
     if isinstance(destination, FollowUp):
         pull = forge.pull(destination.pull_number)
         if pull.head_repo != forge.repository:
@@ -224,7 +230,10 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
     removed = repo.remove_persisted_credentials()
     if removed:
         log.info("removed persisted credentials from .git/config: %s", ", ".join(removed))
-    target = _target(job, request, repo)
+    destination = request.destination(job.settings.branch_prefix)
+    if isinstance(destination, PlanReply):
+        return await _plan(job, request, repo, report)
+    target = _target(job, request, repo, destination)
     if isinstance(target, Report):
         return replace(target, requester=report.requester)
     report = replace(report, branch=target.branch, note=note_of(target))
@@ -240,11 +249,10 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
             job.settings, job.forge, repo, job.forge.git_credentials(), job.secrets, base
         )
         prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
-        budget = job.settings.timeout_minutes * 60 - job.elapsed()
-        budget -= min(PUBLISH_RESERVE_SECONDS, budget / 10)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).
-            run = await run_within(job.agent(repo, prompt), seconds=budget, budget=job.ledger)
+            work = job.agent(repo, prompt)
+            run = await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
             print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
@@ -252,3 +260,33 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
         return publish_done(
             publisher, request, target, report, run, job.settings.close_issue, job.context.run_url
         )
+
+
+def _agent_seconds(job: Job) -> float:
+    """The agent's share of what is left of the deadline; the rest publishes."""
+    left = job.settings.timeout_minutes * 60 - job.elapsed()
+    return left - min(PUBLISH_RESERVE_SECONDS, left / 10)
+
+
+async def _plan(job: Job, request: Request, repo: Repository, report: Report) -> Report:
+    """Codex plans on a throwaway copy of the tree; the plan becomes the reply."""
+    from bot.deadline import Interrupted, run_within
+    from bot.instructions import agent_input
+
+    with tempfile.TemporaryDirectory(prefix="codex-pr-bot-plan-") as scratch:
+        Path(scratch).chmod(0o711)  # the agent's own user works in the copy inside
+        copy = throwaway_copy(
+            repo, Path(scratch) / "repo", secrets=job.secrets, inherit=job.git_env
+        )
+        prompt = agent_input(
+            request.prompt, requester=report.requester, context=request.context(),
+            task=plans.PLAN_TASK,
+        )  # fmt: skip
+        try:
+            work = job.agent(copy, prompt)
+            run = await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
+        except Interrupted as stop:
+            raise AgentError(f"The plan was not finished: {stop.reason}.") from None
+    plan = plans.ready_block(plans.neutral(run.result.body, job.secrets), job.settings.trigger)
+    summary = plans.neutral(run.result.summary, job.secrets)
+    return replace(report, conclusion=Conclusion.PLANNED, summary=summary, plan=plan)

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from bot.agent import AgentResult, AgentRun
 from bot.errors import BotError, GitHubError
-from bot.forge import Access, HttpCredentials, Pull, Thread
+from bot.forge import Access, HttpCredentials, Pull, Thread, ThreadComment
 from bot.github_api import git_credentials
 from bot.gitrepo import Repository
 from bot.spend import Ledger
 from bot.usage_meter import Usage
+
+BOT_LOGIN = "github-actions[bot]"
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Comment:
     thread: int
     body: str
     edits: int = 0
+    author: str = BOT_LOGIN
 
 
 @dataclass
@@ -37,7 +40,7 @@ class FakeForge:
     default: str = "main"
     access_of: dict[str, Access] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
-    comments: dict[int, Comment] = field(default_factory=dict)
+    written: dict[int, Comment] = field(default_factory=dict)
     reactions: list[tuple[int, int | None]] = field(default_factory=list)
     labels_removed: list[tuple[int, str]] = field(default_factory=list)
     access_asked: list[str] = field(default_factory=list)
@@ -68,21 +71,34 @@ class FakeForge:
 
     def comment(self, thread: Thread, body: str) -> int:
         self._refuse("comment")
-        comment_id = 1000 + len(self.comments)
-        self.comments[comment_id] = Comment(thread.number, body)
+        comment_id = 1000 + len(self.written)
+        self.written[comment_id] = Comment(thread.number, body)
         return comment_id
 
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
-        old = self.comments[comment_id]
+        old = self.written[comment_id]
         assert old.thread == thread.number, "a comment is edited where it was written"
-        self.comments[comment_id] = Comment(thread.number, body, old.edits + 1)
+        self.written[comment_id] = Comment(thread.number, body, old.edits + 1, old.author)
 
     def find_comment(self, thread: Thread, marker: str) -> int | None:
-        found = [i for i, c in self.comments.items() if c.thread == thread.number]
-        return next((i for i in found if marker in self.comments[i].body), None)
+        found = [i for i, c in self.written.items() if c.thread == thread.number]
+        return next((i for i in found if marker in self.written[i].body), None)
+
+    def comments(self, thread: Thread) -> list[ThreadComment]:
+        return [
+            ThreadComment(i, c.author, c.body)
+            for i, c in self.written.items()
+            if c.thread == thread.number
+        ]
 
     def default_branch(self) -> str:
         return self.default
+
+    # ---- a person's side ------------------------------------------------------------
+    def add_comment(self, thread: int, body: str, author: str) -> int:
+        comment_id = 1000 + len(self.written)
+        self.written[comment_id] = Comment(thread, body, author=author)
+        return comment_id
 
     def pull(self, number: int) -> Pull:
         return self.pulls[number]
@@ -117,7 +133,7 @@ class FakeForge:
     # ---- what a person sees ---------------------------------------------------------
     def said(self, thread: int) -> list[str]:
         """The bodies of the comments in a thread, as they stand now."""
-        return [c.body for c in self.comments.values() if c.thread == thread]
+        return [c.body for c in self.written.values() if c.thread == thread]
 
 
 @dataclass
@@ -130,14 +146,17 @@ class FakeAgent:
 
     files: Mapping[str, str] = field(default_factory=dict)
     summary: str = "Fixed the greeting."
+    body: str = "The README greets the world properly."
     fails: Exception | None = None
     works_for: float = 0.0
     # (ledger, model, usage): an answer to count, as the model proxy would.
     spends: tuple[Ledger, str, Usage] | None = None
     prompts: list[str] = field(default_factory=list)
+    worked_in: list[Path] = field(default_factory=list)
 
     async def __call__(self, repo: Repository, prompt: str) -> AgentRun:
         self.prompts.append(prompt)
+        self.worked_in.append(repo.path)
         for name, text in self.files.items():
             path = Path(repo.path, name)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +170,7 @@ class FakeAgent:
             raise self.fails
         result = AgentResult(
             title="Fix the greeting",
-            body="The README greets the world properly.",
+            body=self.body,
             commit_message="Fix the greeting\n\nSay hello properly.",
             summary=self.summary,
         )

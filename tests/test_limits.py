@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import limits, messages
+from bot import limits, messages, summary_text
 from bot.limits import BODY_BUDGET, BODY_LIMIT, cut, fitting, github_length
 from bot.report import Conclusion, Report
 
@@ -149,7 +149,7 @@ def test_job_summary_lists_two_hundred_files_and_how_many_more() -> None:
     files = tuple(refused_names(5_000))
     report = Report(Conclusion.PR_OPENED, "x" * 300_000, prompt="y" * 300_000, files=files)
 
-    summary = messages.job_summary(report)
+    summary = summary_text.job_summary(report)
 
     assert f"- `{files[199]}`\n- … and 4,800 more\n" in summary
     assert f"`{files[200]}`" not in summary

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,7 @@ def test_change_is_committed_on_a_branch_and_pushed(
     assert branch.startswith("codex/task-add-a-greeting-file-")
     assert f"Branch {branch}" in done.stdout
     assert "Title: Add a friendly greeting file" in done.stdout
+    assert re.search(r"Model use: [1-9][\d,]* tokens \(", done.stdout)  # both layers, counted
     assert remote.show(branch, "hello.txt") == "hello\n"
     assert remote.log(branch) == (
         "codex-pr-bot <codex-pr-bot@users.noreply.github.com>\n"

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from bot.authz import trusted
-from bot.events import Answer, NewBranch, Parsed, Person, Skip, Trigger
+from bot.events import Answer, NewBranch, Parsed, Person, PlanReply, Skip, Trigger
 from bot.forge import Access, Thread
+from bot.plan_requests import GoRequest, PlanRequest
 from bot.trigger_base import EventInputs, TriggerSpec
 from bot.trigger_comment import CommentRequest
 from bot.trigger_label import LabelRequest
@@ -101,12 +102,25 @@ def _settings() -> dict[str, Any]:
     return {"trigger": "/codex", "configured_prompt": None}
 
 
-@pytest.mark.parametrize("word", ["review", "plan", "go", "fix-ci"])
+@pytest.mark.parametrize("word", ["review", "fix-ci"])
 def test_reserved_words_are_subcommands_not_prompts(word: str) -> None:
     parsed = parse_event("issue_comment", comment_event(f"/codex {word} the docs"), **_settings())
     assert isinstance(parsed, Answer)
     assert f"`/codex {word}` is reserved" in parsed.reply
     assert parsed.trigger is Trigger.ISSUE_COMMENT
+
+
+def test_plan_and_go_are_requests_of_their_own() -> None:
+    plan = parse_event("issue_comment", comment_event("/codex plan add a flag"), **_settings())
+    assert isinstance(plan, PlanRequest)
+    assert plan.prompt == "add a flag"
+    assert plan.destination("codex/") == PlanReply()
+    go = parse_event("issue_comment", comment_event("/codex go in Rust"), **_settings())
+    assert isinstance(go, GoRequest)
+    assert go.prompt == "in Rust"
+    bare = parse_event("issue_comment", comment_event("/codex plan"), **_settings())
+    assert isinstance(bare, Answer)
+    assert "/codex plan add a --verbose flag" in bare.reply
 
 
 def test_double_dash_forces_a_prompt() -> None:
