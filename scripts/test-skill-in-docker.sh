@@ -286,6 +286,13 @@ def runner_inputs(action_yml):
             print(f"INPUT_{name.upper()}={default}")
 
 
+def action_outputs(action_yml):
+    """The outputs action.yml declares, comma-separated: the only ones the bot may write."""
+    import yaml
+
+    print(",".join(yaml.safe_load(Path(action_yml).read_text())["outputs"]))
+
+
 if __name__ == "__main__":
     globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
 PY
@@ -603,8 +610,7 @@ attack 4 "the workspace handed back" check-handed-back "$evidence" "$work/escape
 attack 5 "a fork-hopping survivor" check-survivor "$evidence" "$work/escape/out.lines.jsonl" \
     "$work/pushes.log" "$agent_uid"
 attack 6 "GITHUB_ENV/PATH/OUTPUT/STATE/STEP_SUMMARY" check-file-commands "$evidence" \
-    "$work/escape/runner/file_commands" "$RUNNER_UID" \
-    conclusion,pr_url,pr_number,branch,summary,files_changed,tokens,duration_seconds
+    "$work/escape/runner/file_commands" "$RUNNER_UID" "$(check action-outputs action.yml)"
 attack 9 "forged workflow commands" check-forged-commands "$work/escape/out.lines.jsonl" \
     "$masks_json" "$evidence"
 
