@@ -28,6 +28,7 @@ GOAL_MEMORY_MB = 400
 GOAL_REQUESTS = 8
 GOAL_GIT = 1.2  # x plain git
 GOAL_PROXY_MS = 2.0  # added per model request, median, loopback
+GOAL_EDITS = 60  # status-comment edits while the agent works, per run
 
 
 def _progress(text: str) -> None:
@@ -108,7 +109,8 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
             same_calls = same_calls and floor.check_same_calls(bot, replayed)
         validation = list(world.github.validation_errors)
     _progress("model proxy latency")
-    proxy = _proxy_latency(python)
+    proxy = _probe(python, "proxy.py", "300")
+    live = _probe(python, "live.py")
     large = None
     if not args.no_large:
         _progress(f"large repository: {args.files:,} files")
@@ -237,6 +239,19 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
             verdict(proxy["added_ms"] <= GOAL_PROXY_MS),
         ]
     )
+    rows.append(
+        [
+            "7",
+            f"Status-comment edits while Codex works, simulated {live['minutes']:.0f}-minute "
+            "run with news every 0.5 s (shortest gap; largest body; time per picture)",
+            f"{live['edits']:.0f}",
+            f"{live['min_gap_s']:.0f} s; {live['largest_body']:,.0f} chars; "
+            f"{live['picture_us']:.0f} µs",
+            "",
+            f"≤ {GOAL_EDITS}, ≥ 10 s apart",
+            verdict(live["edits"] <= GOAL_EDITS and live["min_gap_s"] >= 10),
+        ]
+    )
     out.append("### Summary\n")
     out.append(_table(["#", "Measure", "Bot", "Reference", "Ratio", "Goal", "Met"], rows))
 
@@ -296,11 +311,11 @@ def _measure(tmp: Path, args: argparse.Namespace, bot_source: source.BotSource) 
     return "\n".join(out)
 
 
-def _proxy_latency(python: str) -> dict[str, float]:
-    """``benchmarks/proxy.py`` under the measured bot's interpreter (so ``--rev`` works)."""
-    probe = Path(__file__).with_name("proxy.py")
+def _probe(python: str, name: str, *args: str) -> dict[str, float]:
+    """``benchmarks/<name>`` under the measured bot's interpreter (so ``--rev`` works)."""
+    probe = Path(__file__).with_name(name)
     done = subprocess.run(
-        [python, str(probe), "300"], capture_output=True, text=True, check=True, timeout=300
+        [python, str(probe), *args], capture_output=True, text=True, check=True, timeout=300
     )
     result: dict[str, float] = json.loads(done.stdout)
     return result

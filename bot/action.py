@@ -31,6 +31,7 @@ from bot.triggers import parse_event
 if TYPE_CHECKING:
     from bot.agent import AgentRun
     from bot.gitrepo import Repository
+    from bot.progress_events import OnProgress
     from bot.workflow import AgentPhase
 
 log = logging.getLogger("bot")
@@ -215,11 +216,11 @@ async def _compose_and_handle(
 
 
 def _agent_phase(settings: Settings, passed: Mapping[str, str], ledger: Ledger) -> AgentPhase:
-    async def run(repo: Repository, prompt: str) -> AgentRun:
+    async def run(repo: Repository, prompt: str, heard: OnProgress) -> AgentRun:
         # Imported only now: the first feedback does not wait for the Agents SDK.
         from bot.change import run_agent_phase
 
-        return await run_agent_phase(settings, passed, repo, prompt, ledger)
+        return await run_agent_phase(settings, passed, repo, prompt, ledger, heard)
 
     return run
 

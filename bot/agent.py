@@ -13,16 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import openai
 from agents import Agent, RunConfig, Runner, set_tracing_export_api_key
 from agents.exceptions import AgentsException, MaxTurnsExceeded
 from agents.mcp import MCPServerStdio, create_static_tool_filter
 from agents.models.openai_responses import OpenAIResponsesModel
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ProgressNotification
 from pydantic import BaseModel, Field
 
 from bot.errors import AgentError
+from bot.progress_events import KEY, OnProgress, from_wire
 
 log = logging.getLogger("agent")
 
@@ -76,9 +78,12 @@ class _PinnedCodexServer(MCPServerStdio):
     when the user points the bot at another Codex MCP server.
     """
 
-    def __init__(self, pinned: Mapping[str, str], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self, pinned: Mapping[str, str], on_progress: OnProgress | None, **kwargs: Any
+    ) -> None:
+        super().__init__(message_handler=self._hear, **kwargs)
         self._pinned = dict(pinned)
+        self._on_progress = on_progress
         self.codex_tokens = 0
         self.thread_id: str | None = None
         self.environment_errors: list[str] = []
@@ -90,6 +95,9 @@ class _PinnedCodexServer(MCPServerStdio):
         if tool_name == "codex":
             arguments.pop("config", None)
             arguments.update(self._pinned)
+        if self._on_progress is not None:
+            # Asking for progress; the notifications reach ``_hear``.
+            meta = {**(meta or {}), "progressToken": f"{tool_name}-{uuid4().hex}"}
         log.info("agent calls %s", tool_name)
         result = await super().call_tool(tool_name, arguments, meta)
         structured = result.structured_content or {}
@@ -102,6 +110,13 @@ class _PinnedCodexServer(MCPServerStdio):
         if isinstance(errors, list):
             self.environment_errors += [str(error) for error in errors]
         return result
+
+    async def _hear(self, message: Any) -> None:
+        if self._on_progress is None or not isinstance(message, ProgressNotification):
+            return
+        event = from_wire((message.params.meta or {}).get(KEY))
+        if event is not None:
+            self._on_progress(event)
 
 
 async def run_agent(
@@ -116,15 +131,18 @@ async def run_agent(
     max_turns: int,
     tool_timeout_seconds: float,
     tracing_key: str | None = None,
+    on_progress: OnProgress | None = None,
 ) -> AgentRun:
     """Run the agent to its structured result, or raise AgentError saying why not.
 
     ``endpoint`` is where its model requests go (the bot's proxy); ``tracing_key``, when
-    given, sends Agents SDK traces to OpenAI with that key.
+    given, sends Agents SDK traces to OpenAI with that key; ``on_progress`` hears what
+    Codex does while it works, when the server tells (ours does).
     """
     client = openai.AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url)
     codex = _PinnedCodexServer(
         pinned={"cwd": str(workspace), "sandbox": sandbox, "approval-policy": "never"},
+        on_progress=on_progress,
         name="codex",
         params={
             "command": server.command,

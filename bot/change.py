@@ -23,6 +23,7 @@ from bot.deadline import kill_descendants
 from bot.gitrepo import Repository
 from bot.instructions import ORCHESTRATOR
 from bot.model_proxy import ModelProxy
+from bot.progress_events import OnProgress
 from bot.settings import Settings
 from bot.spend import Ledger
 
@@ -80,8 +81,12 @@ async def run_agent_phase(
     repo: Repository,
     agent_input: str,
     ledger: Ledger,
+    heard: OnProgress | None = None,
 ) -> AgentRun:
-    """Let the agent and Codex work in ``repo``; the model key stays in this process."""
+    """Let the agent and Codex work in ``repo``; the model key stays in this process.
+
+    ``heard`` is told what Codex does while it works (with the bot's own MCP server).
+    """
     user = agent_user.agent_user()
     guard = git_dir_guard.take(repo.path, *repo.pin())
     try:
@@ -91,7 +96,9 @@ async def run_agent_phase(
         ):
             agent_user.probe(user, repo.path)
             try:
-                return await _run(settings, passed_on, repo.path, agent_input, space, user, ledger)
+                return await _run(
+                    settings, passed_on, repo.path, agent_input, space, user, ledger, heard
+                )
             finally:
                 stop_everything(user)
     finally:
@@ -115,6 +122,7 @@ async def _run(
     space: Space,
     user: agent_user.AgentUser | None,
     ledger: Ledger,
+    heard: OnProgress | None,
 ) -> AgentRun:
     real = model_endpoint(settings)
     upstream = real.base_url or OPENAI_API
@@ -134,6 +142,7 @@ async def _run(
             max_turns=settings.max_turns,
             tool_timeout_seconds=settings.timeout_minutes * 60,
             tracing_key=_tracing_key(settings, real),
+            on_progress=heard,
         )
 
 

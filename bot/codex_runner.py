@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -21,13 +21,18 @@ from openai_codex.generated.v2_all import (
     CommandExecutionThreadItem,
     FileChangeThreadItem,
     ItemCompletedNotification,
+    ItemStartedNotification,
     PatchApplyStatus,
     ThreadTokenUsageUpdatedNotification,
     TurnCompletedNotification,
+    TurnPlanStepStatus,
+    TurnPlanUpdatedNotification,
     TurnStatus,
 )
 
+from bot import progress_events as events
 from bot.codex_policy import CodexCall, ReplyCall
+from bot.progress_events import one_line as _line
 
 log = logging.getLogger("codex")
 
@@ -46,6 +51,13 @@ _ENVIRONMENT_FAILURE = re.compile(
 
 
 T = TypeVar("T")
+# Where a turn's progress goes as it happens (the MCP server's caller).
+Notify = Callable[[events.Event], Awaitable[None]]
+_STEP_STATUS: dict[TurnPlanStepStatus, events.StepStatus] = {
+    TurnPlanStepStatus.pending: "pending",
+    TurnPlanStepStatus.in_progress: "in_progress",
+    TurnPlanStepStatus.completed: "completed",
+}
 
 
 class CodexFailure(RuntimeError):
@@ -61,11 +73,6 @@ class TurnOutcome:
     input_tokens: int
     output_tokens: int
     environment_errors: tuple[str, ...] = ()
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class CodexRunner:
@@ -124,7 +131,7 @@ class CodexRunner:
             codex, self._codex = self._codex, None
             await codex.close()
 
-    async def start(self, call: CodexCall) -> TurnOutcome:
+    async def start(self, call: CodexCall, notify: Notify | None = None) -> TurnOutcome:
         codex = await self._client()
         try:
             thread = await self._answer(
@@ -141,11 +148,11 @@ class CodexRunner:
             )
             log.info("thread %s started in %s (sandbox %s)", thread.id, call.cwd, call.sandbox)
             turn = await self._answer("starting a turn", thread.turn(call.prompt))
-            return await self._run(thread.id, turn)
+            return await self._run(thread.id, turn, notify)
         except CodexError as exc:
             raise CodexFailure(f"Codex refused the request: {exc}") from exc
 
-    async def reply(self, call: ReplyCall) -> TurnOutcome:
+    async def reply(self, call: ReplyCall, notify: Notify | None = None) -> TurnOutcome:
         codex = await self._client()
         approval = _APPROVALS[call.approval_policy] if call.approval_policy else None
         try:
@@ -161,7 +168,7 @@ class CodexRunner:
                 ),
             )
             turn = await self._answer("starting a turn", thread.turn(call.prompt))
-            return await self._run(thread.id, turn)
+            return await self._run(thread.id, turn, notify)
         except CodexError as exc:
             raise CodexFailure(
                 f"Codex could not continue thread {call.thread_id}: {exc}. "
@@ -179,13 +186,17 @@ class CodexRunner:
                 "and was stopped. Try again; if it persists, check Codex's configuration."
             ) from None
 
-    async def _run(self, thread_id: str, turn: AsyncTurnHandle) -> TurnOutcome:
+    async def _run(
+        self, thread_id: str, turn: AsyncTurnHandle, notify: Notify | None
+    ) -> TurnOutcome:
         progress = _Progress()
         try:
             async with asyncio.timeout(self._turn_timeout):
                 async for event in turn.stream():
-                    done = progress.observe(event.payload)
-                    if done is not None:
+                    for news in progress.observe(event.payload):
+                        if notify is not None:
+                            await notify(news)
+                    if progress.completed is not None:
                         break
         except TimeoutError:
             log.warning("turn exceeded %.0f s; stopping Codex", self._turn_timeout)
@@ -211,29 +222,40 @@ class _Progress:
         self.output_tokens = 0
         self.environment_errors: list[str] = []
         self.completed: TurnCompletedNotification | None = None
+        self._news: list[events.Event] = []
 
-    def observe(self, payload: Any) -> TurnCompletedNotification | None:
+    def observe(self, payload: Any) -> list[events.Event]:
+        """Takes in one notification; returns what the caller should hear of it now."""
         if isinstance(payload, ItemCompletedNotification):
             item = getattr(payload.item, "root", payload.item)
             if isinstance(item, CommandExecutionThreadItem):
                 self.commands += 1
-                log.info("ran: %s (exit %s)", _one_line(item.command), item.exit_code)
+                self._news.append(events.CommandFinished(item.command, item.exit_code))
+                log.info("ran: %s (exit %s)", _line(item.command, 160), item.exit_code)
                 if item.exit_code not in (0, None) and item.aggregated_output:
-                    log.info("  output ends: %s", _one_line(item.aggregated_output[-300:], 300))
+                    log.info("  output ends: %s", _line(item.aggregated_output[-300:], 300))
                 failure = _ENVIRONMENT_FAILURE.search(item.aggregated_output or "")
                 if item.exit_code not in (0, None) and failure:
                     self.environment_errors.append(
-                        f"`{_one_line(item.command, 60)}`: {_one_line(failure.group(0), 120)}"
+                        f"`{_line(item.command, 60)}`: {_line(failure.group(0), 120)}"
                     )
             elif isinstance(item, FileChangeThreadItem):
                 if item.status == PatchApplyStatus.failed:
                     paths = ", ".join(change.path for change in item.changes)
-                    self.environment_errors.append(f"an edit of {_one_line(paths, 120)} failed")
+                    self.environment_errors.append(f"an edit of {_line(paths, 120)} failed")
                 for change in item.changes:
                     self.files[change.path] = None
+                    self._news.append(events.FileChanged(change.path))
                     log.info("edited: %s", change.path)
             elif isinstance(item, AgentMessageThreadItem):
                 self.final = item.text
+        elif isinstance(payload, ItemStartedNotification):
+            item = getattr(payload.item, "root", payload.item)
+            if isinstance(item, CommandExecutionThreadItem):
+                self._news.append(events.CommandStarted(item.command))
+        elif isinstance(payload, TurnPlanUpdatedNotification):
+            steps = (events.PlanStep(s.step, _STEP_STATUS[s.status]) for s in payload.plan)
+            self._news.append(events.PlanUpdated(tuple(steps)))
         elif isinstance(payload, ThreadTokenUsageUpdatedNotification):
             # `total` counts the whole thread (earlier turns, earlier runs); this turn
             # costs the sum of each model request's own usage.
@@ -242,8 +264,8 @@ class _Progress:
             self.output_tokens += last.output_tokens
         elif isinstance(payload, TurnCompletedNotification):
             self.completed = payload
-            return payload
-        return None
+        news, self._news = self._news, []
+        return news
 
     def outcome(self, thread_id: str) -> TurnOutcome:
         turn = self.completed.turn if self.completed else None

@@ -42,6 +42,8 @@ def codex_overrides(*, base_url: str | None, workspace: Path) -> list[str]:
         f"{provider}.stream_max_retries=2",
         # Otherwise Codex syncs plugins from the internet at every start.
         "features.plugins=false",
+        # Codex's plan tool: its checklist is what the status comment shows while it works.
+        "tools.update_plan={enabled=true}",
         # Commands get a core environment without anything that looks like a secret.
         f"shell_environment_policy.inherit={_toml('core')}",
         f"shell_environment_policy.exclude={_toml(list(SECRET_PATTERNS))}",

@@ -9,9 +9,11 @@ command line, so a caller (a model) cannot widen its own powers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ from bot.codex_policy import (
     resolve_reply_call,
     tool_schemas,
 )
-from bot.codex_runner import CodexFailure, CodexRunner, TurnOutcome
+from bot.codex_runner import CodexFailure, CodexRunner, Notify, TurnOutcome
+from bot.progress_events import KEY, Event, describe, to_wire
 
 _DESCRIPTIONS = {
     "codex": "Run a Codex session on a task; returns Codex's final message and a threadId.",
@@ -119,6 +122,30 @@ def _error(message: str) -> types.CallToolResult:
     )
 
 
+def _progress_to(ctx: ServerRequestContext[Any]) -> Notify | None:
+    """Progress notifications for this call, if its caller asked for them."""
+    meta = (ctx.params or {}).get("_meta")
+    token = meta.get("progressToken") if isinstance(meta, Mapping) else None
+    if not isinstance(token, str | int) or isinstance(token, bool):
+        return None
+    count = itertools.count(1)
+
+    async def notify(event: Event) -> None:
+        params = types.ProgressNotificationParams(
+            progress_token=token,
+            progress=next(count),
+            message=describe(event),
+            _meta={KEY: to_wire(event)},
+        )
+        # A caller that went away stops listening; the turn itself goes on.
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            await ctx.session.send_notification(
+                types.ProgressNotification(params=params), ctx.request_id
+            )
+
+    return notify
+
+
 def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
     schemas = tool_schemas(policy)
     tools = [
@@ -133,16 +160,17 @@ def build_server(policy: ServerPolicy, runner: CodexRunner) -> Server[Any]:
         return types.ListToolsResult(tools=tools)
 
     async def call_tool(
-        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         arguments = params.arguments or {}
+        notify = _progress_to(ctx)
         try:
             if params.name == "codex":
                 call = resolve_codex_call(arguments, policy, process_cwd)
                 _check_folder(call.cwd)
-                outcome = await runner.start(call)
+                outcome = await runner.start(call, notify)
             elif params.name == "codex-reply":
-                outcome = await runner.reply(resolve_reply_call(arguments, policy))
+                outcome = await runner.reply(resolve_reply_call(arguments, policy), notify)
             else:
                 return _error(f"Unknown tool '{params.name}'; use 'codex' or 'codex-reply'.")
         except PolicyViolation as exc:

@@ -20,18 +20,22 @@ from bot import containment_text, git_change, messages, plans
 from bot.agent_user import agent_user
 from bot.authz import PermissionOf
 from bot.errors import AgentError, BotError, ConfigError
-from bot.events import Answer, Batch, FollowUp, NewBranch, Person, PlanReply, Request
-from bot.follow_up import follow_up_target, note_of
+from bot.events import Answer, Batch, Person, PlanReply, Request
+from bot.follow_up import note_of
 from bot.forge import Access, Forge
 from bot.git_copy import throwaway_copy
 from bot.git_text import redact
 from bot.gitrepo import Repository
-from bot.publish import Publisher, Target, publish_done, publish_partial
+from bot.live_status import LiveStatus, shown
+from bot.progress import Throttle
+from bot.progress_events import OnProgress
+from bot.publish import Publisher, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
 from bot.run_context import RunnerContext
 from bot.settings import Settings
 from bot.spend import Ledger
 from bot.status import StatusComment
+from bot.targets import target_for
 from bot.triggers import REGISTRY
 
 if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
@@ -40,8 +44,9 @@ if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
 log = logging.getLogger("bot")
 # Kept back from the agent's share of the deadline to publish what exists.
 PUBLISH_RESERVE_SECONDS = 45.0
-# The agent's phase: it works in the repository on the prompt, and says what it did.
-AgentPhase = Callable[[Repository, str], Coroutine[Any, Any, "AgentRun"]]
+# The agent's phase: it works in the repository on the prompt, tells what it is doing
+# as it goes, and says what it did.
+AgentPhase = Callable[[Repository, str, OnProgress], Coroutine[Any, Any, "AgentRun"]]
 # Prepares the working tree before a request's work (a batch resets it between tasks).
 Prepare = Callable[[Repository], None]
 
@@ -60,6 +65,8 @@ class Job:
     # The variables git may start from (an allow-list the root chose).
     git_env: Mapping[str, str]
     started: float
+    # How often the status comment may show the agent's progress.
+    progress_every: float = 10.0
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -134,7 +141,7 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
         if isinstance(settled, Answer):  # e.g. `/codex go` without a plan to carry out
             skipped = Report(Conclusion.SKIPPED, settled.summary, requester=login)
             return _end(status, settled.reply, skipped)
-        report = await _work(job, settled, report, prepare)
+        report = await _work(job, settled, report, prepare, status)
     except Exception as exc:
         report = _failed(job, report, exc)
     spent = job.ledger.spent() - spent_before
@@ -181,41 +188,33 @@ def _permission_once(forge: Forge) -> PermissionOf:
     return access_of
 
 
-def _target(
-    job: Job, request: Request, repo: Repository, destination: NewBranch | FollowUp
-) -> Target | Report:
-    """Where the change goes; the working tree is left on the commit to build on."""
-    forge, prefix = job.forge, job.settings.branch_prefix
-    auth = forge.git_credentials()
-    if isinstance(destination, FollowUp):
-        pull = forge.pull(destination.pull_number)
-        if pull.head_repo != forge.repository:
-            return Report(
-                Conclusion.UNAUTHORIZED,
-                messages.fork_reply(pull.number),
-                prompt=request.prompt,
-                run_url=job.context.run_url,
-            )
-        # Its own branch, or a new pull request when that branch is guarded or gone.
-        return follow_up_target(
-            forge, repo, auth, pull, default_branch=request.default_branch, branch_prefix=prefix
+async def _agent_at_work(
+    job: Job, status: StatusComment | None, repo: Repository, prompt: str
+) -> AgentRun:
+    """The agent works within the deadline and the budget, its progress in the comment."""
+    from bot.deadline import run_within
+
+    live = None
+    if status is not None:
+        live = LiveStatus(
+            status,
+            messages.working_status(job.context.run_url),
+            ledger=job.ledger,
+            secrets=job.secrets,
+            available=not job.settings.mcp_command,
+            throttle=Throttle(interval=job.progress_every),
+            started=time.monotonic(),
         )
-    branch, context = destination.name, request.context()
-    # The branch of an earlier request or run whose pull request is still open goes on;
-    # any other (merged, closed, abandoned) is started afresh from the base.
-    open_pull = forge.find_open_pull(branch)
-    if open_pull is not None:
-        repo.fetch_branch(branch, auth)
-        return Target(branch, open_pull.base_branch, context, True, open_pull.number)
-    # Start from the base the pull request will target, whatever was checked out.
-    base = job.settings.base or request.default_branch or forge.default_branch()
-    repo.fetch_branch(base, auth)
-    return Target(branch, base, context, False)
+    async with shown(live) as heard:
+        work = job.agent(repo, prompt, heard)
+        return await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
 
 
-async def _work(job: Job, request: Request, report: Report, prepare: Prepare) -> Report:
+async def _work(
+    job: Job, request: Request, report: Report, prepare: Prepare, status: StatusComment | None
+) -> Report:
     # Imported here so the first feedback does not wait for them.
-    from bot.deadline import Interrupted, run_within
+    from bot.deadline import Interrupted
     from bot.instructions import agent_input
 
     if job.context.sandbox_unavailable and job.settings.sandbox == "read-only":
@@ -232,10 +231,12 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
         log.info("removed persisted credentials from .git/config: %s", ", ".join(removed))
     destination = request.destination(job.settings.branch_prefix)
     if isinstance(destination, PlanReply):
-        return await _plan(job, request, repo, report)
-    target = _target(job, request, repo, destination)
+        return await _plan(job, request, repo, report, status)
+    settings = job.settings
+    target = target_for(job.forge, repo, request, destination, settings.branch_prefix,
+                        settings.base)  # fmt: skip
     if isinstance(target, Report):
-        return replace(target, requester=report.requester)
+        return replace(target, requester=report.requester, run_url=job.context.run_url)
     report = replace(report, branch=target.branch, note=note_of(target))
     log.info("%s", containment_text.protections(agent_has_own_user=agent_user() is not None))
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
@@ -251,8 +252,7 @@ async def _work(job: Job, request: Request, report: Report, prepare: Prepare) ->
         prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).
-            work = job.agent(repo, prompt)
-            run = await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
+            run = await _agent_at_work(job, status, repo, prompt)
             print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
@@ -268,9 +268,11 @@ def _agent_seconds(job: Job) -> float:
     return left - min(PUBLISH_RESERVE_SECONDS, left / 10)
 
 
-async def _plan(job: Job, request: Request, repo: Repository, report: Report) -> Report:
+async def _plan(
+    job: Job, request: Request, repo: Repository, report: Report, status: StatusComment | None
+) -> Report:
     """Codex plans on a throwaway copy of the tree; the plan becomes the reply."""
-    from bot.deadline import Interrupted, run_within
+    from bot.deadline import Interrupted
     from bot.instructions import agent_input
 
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-plan-") as scratch:
@@ -283,8 +285,7 @@ async def _plan(job: Job, request: Request, repo: Repository, report: Report) ->
             task=plans.PLAN_TASK,
         )  # fmt: skip
         try:
-            work = job.agent(copy, prompt)
-            run = await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
+            run = await _agent_at_work(job, status, copy, prompt)
         except Interrupted as stop:
             raise AgentError(f"The plan was not finished: {stop.reason}.") from None
     plan = plans.ready_block(plans.neutral(run.result.body, job.secrets), job.settings.trigger)

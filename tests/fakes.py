@@ -7,7 +7,7 @@ assert it; the git side stays real (a real remote over HTTP with token auth).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from bot.errors import BotError, GitHubError
 from bot.forge import Access, HttpCredentials, Pull, Thread, ThreadComment
 from bot.github_api import git_credentials
 from bot.gitrepo import Repository
+from bot.progress_events import Event, OnProgress
 from bot.spend import Ledger
 from bot.usage_meter import Usage
 
@@ -46,6 +47,8 @@ class FakeForge:
     access_asked: list[str] = field(default_factory=list)
     protected: set[str] = field(default_factory=set)
     drafts: set[int] = field(default_factory=set)
+    # Every version each comment had, in order: what a watcher saw while it changed.
+    versions: list[tuple[int, str]] = field(default_factory=list)
     # A method name → the error it raises, like a forge that refuses.
     refusals: dict[str, BotError] = field(default_factory=dict)
 
@@ -76,9 +79,11 @@ class FakeForge:
         return comment_id
 
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
+        self._refuse("edit_comment")
         old = self.written[comment_id]
         assert old.thread == thread.number, "a comment is edited where it was written"
         self.written[comment_id] = Comment(thread.number, body, old.edits + 1, old.author)
+        self.versions.append((comment_id, body))
 
     def find_comment(self, thread: Thread, marker: str) -> int | None:
         found = [i for i, c in self.written.items() if c.thread == thread.number]
@@ -141,7 +146,8 @@ class FakeAgent:
     """The agent's phase: writes ``files`` into the workspace, then says it is done.
 
     ``fails`` is raised after writing; ``works_for`` seconds are spent first (so a
-    deadline can pass).
+    deadline can pass), ``progress`` is told as it goes, one event per ``pace``
+    seconds, as Codex's events arrive from the MCP server.
     """
 
     files: Mapping[str, str] = field(default_factory=dict)
@@ -151,10 +157,14 @@ class FakeAgent:
     works_for: float = 0.0
     # (ledger, model, usage): an answer to count, as the model proxy would.
     spends: tuple[Ledger, str, Usage] | None = None
+    progress: Sequence[Event] = ()
+    pace: float = 0.0
     prompts: list[str] = field(default_factory=list)
     worked_in: list[Path] = field(default_factory=list)
 
-    async def __call__(self, repo: Repository, prompt: str) -> AgentRun:
+    async def __call__(
+        self, repo: Repository, prompt: str, heard: OnProgress = lambda event: None
+    ) -> AgentRun:
         self.prompts.append(prompt)
         self.worked_in.append(repo.path)
         for name, text in self.files.items():
@@ -164,6 +174,9 @@ class FakeAgent:
         if self.spends is not None:
             ledger, model, usage = self.spends
             ledger.record("codex", model, usage)
+        for event in self.progress:
+            await asyncio.sleep(self.pace)
+            heard(event)
         if self.works_for:
             await asyncio.sleep(self.works_for)
         if self.fails is not None:

@@ -119,3 +119,9 @@ def test_the_checks_above_catch_a_module_that_reads_the_environment() -> None:
     assert _reads_environment(ast.parse("from os import getenv"))
     assert _takes_the_environment(ast.parse("def f(environ): pass"))
     assert not _reads_environment(ast.parse("import os\nx = os.getcwd()"))
+
+
+def test_the_architecture_map_names_every_module() -> None:
+    documented = (BOT.parent / "docs" / "architecture.md").read_text()
+    modules = sorted(p.stem for p in BOT.glob("*.py") if p.stem != "__init__")
+    assert [m for m in modules if f"`{m}`" not in documented] == []

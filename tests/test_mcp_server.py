@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from agents.mcp import MCPServerStdio
+from mcp_types import ProgressNotification, ProgressNotificationParams
 
 from bot.codex_setup import MODEL_KEY_VARIABLE, codex_overrides
-from tests.rig.scripted_model import Fail, Say, ScriptedModel, Shell
+from bot.progress_events import KEY, CommandFinished, PlanStep, PlanUpdated, from_wire
+from tests.rig.scripted_model import Call, Fail, Say, ScriptedModel, Shell
 
 
 def server(
@@ -24,6 +26,7 @@ def server(
     tmp_path: Path,
     *flags: str,
     timeout: float = 60,
+    **client: Any,
 ) -> MCPServerStdio:
     """The server as a plain MCP client starts it; without a model, nothing may reach one."""
     args = ["-m", "bot", "mcp-server", *flags]
@@ -39,6 +42,7 @@ def server(
         params={"command": sys.executable, "args": args, "env": env, "cwd": str(workspace)},
         client_session_timeout_seconds=timeout,
         use_structured_content=True,
+        **client,
     )
 
 
@@ -95,6 +99,40 @@ def test_codex_then_codex_reply_on_the_same_thread(
     assert second.content[0].text == "Wrote two.txt."
     assert (checkout / "one.txt").read_text() == "one\n"
     assert (checkout / "two.txt").read_text() == "two\n"
+
+
+def test_progress_reaches_a_caller_that_asks_for_it_and_no_other(
+    checkout: Path, model: ScriptedModel, tmp_path: Path
+) -> None:
+    plan: dict[str, object] = {"plan": [{"step": "Write one.txt", "status": "in_progress"}]}
+    model.add("codex", Call("update_plan", plan), Shell("echo one > one.txt"), Say("Wrote it."))
+    model.add("codex", Shell("echo two > two.txt"), Say("Wrote two.txt."))
+    heard: list[ProgressNotificationParams] = []
+
+    async def hear(message: Any) -> None:
+        if isinstance(message, ProgressNotification):
+            heard.append(message.params)
+
+    async def scenario() -> int:
+        async with server(checkout, model, tmp_path, message_handler=hear) as mcp:
+            asked = {"progressToken": "turn-1"}
+            first = await mcp.call_tool("codex", {"prompt": "write one.txt"}, meta=asked)
+            during_first = len(heard)
+            thread = first.structured_content["threadId"]
+            await mcp.call_tool("codex-reply", {"threadId": thread, "prompt": "and two"})
+            return during_first
+
+    during_first = asyncio.run(scenario())
+
+    assert during_first == len(heard)  # the call that did not ask heard nothing
+    assert {params.progress_token for params in heard} == {"turn-1"}
+    assert [params.progress for params in heard] == list(range(1, len(heard) + 1))
+    events = [from_wire((params.meta or {}).get(KEY)) for params in heard]
+    assert PlanUpdated((PlanStep("Write one.txt", "in_progress"),)) in events
+    ran = [e for e in events if isinstance(e, CommandFinished) and "one.txt" in e.command]
+    assert [e.exit_code for e in ran] == [0]
+    # Any MCP client can show the message; ours reads the event beside it.
+    assert any((params.message or "").startswith("ran: ") for params in heard)
 
 
 def test_codex_failure_is_a_tool_error_a_person_can_act_on(

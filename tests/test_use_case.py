@@ -20,6 +20,15 @@ from bot.errors import ConfigError, GitHubError
 from bot.events import Answer, Batch, Person, Request
 from bot.forge import Access, Pull
 from bot.plan_requests import GoRequest, PlanRequest
+from bot.progress_events import (
+    CommandFinished,
+    CommandStarted,
+    Event,
+    FileChanged,
+    PlanStep,
+    PlanUpdated,
+)
+from bot.progress_text import NOT_AVAILABLE
 from bot.report import Conclusion, Report
 from bot.run_context import RunnerContext
 from bot.settings import load_settings
@@ -56,6 +65,7 @@ def run(
     attempt: int = 1,
     started: float | None = None,
     ledger: Ledger | None = None,
+    progress_every: float = 10.0,
     **inputs: str,
 ) -> Report:
     settings = load_settings(
@@ -85,6 +95,7 @@ def run(
         secrets=[TOKEN],
         git_env={},
         started=time.monotonic() if started is None else started,
+        progress_every=progress_every,
     )
     return asyncio.run(handle(job, asked))
 
@@ -284,7 +295,7 @@ def test_each_task_of_a_batch_starts_from_the_same_tree(
     checkout: Path, forge: FakeForge, remote: GitRemote
 ) -> None:
     class PerTask(FakeAgent):
-        async def __call__(self, repo: Any, prompt: str) -> Any:
+        async def __call__(self, repo: Any, prompt: str, heard: Any = None) -> Any:
             self.files = {f"{len(self.prompts)}.txt": "x\n"}
             return await super().__call__(repo, prompt)
 
@@ -418,3 +429,54 @@ def test_a_reader_may_not_ask_for_a_plan(checkout: Path, forge: FakeForge) -> No
     report = run(checkout, forge, agent, comment("/codex plan anything", login=READER))
     assert report.conclusion is Conclusion.UNAUTHORIZED
     assert agent.prompts == []
+
+
+def test_while_the_agent_works_the_status_comment_shows_its_progress(
+    checkout: Path, forge: FakeForge
+) -> None:
+    working: list[Event] = [
+        PlanUpdated((PlanStep("Read the README", "completed"), PlanStep("Fix it", "in_progress"))),
+        CommandStarted("pytest -q"),
+        CommandFinished("pytest -q", 0),
+        FileChanged("README.md"),
+    ]
+    agent = FakeAgent(files={"README.md": "# Hello\n"}, progress=working, pace=0.2, works_for=0.5)
+    report = run(checkout, forge, agent, comment("/codex fix it"), progress_every=0.1)
+
+    assert report.conclusion is Conclusion.PR_OPENED
+    seen = [body for comment_id, body in forge.versions if comment_id == 1000]
+    during, final = seen[:-1], seen[-1]
+    assert any("⏳ Fix it" in body and "$ pytest -q  (running)" in body for body in during)
+    assert any("$ pytest -q  (exit 0)" in body and "README\\.md" in body for body in during)
+    assert all(body.startswith("👀 Working on it") for body in during)
+    assert final.startswith("Opened ")  # the final word replaces the picture
+    assert "**Plan**" not in final
+    # Never more often than there was something new to show.
+    assert len(during) <= len(working)
+
+
+def test_progress_is_not_shown_more_often_than_the_interval(
+    checkout: Path, forge: FakeForge
+) -> None:
+    chatty = [CommandFinished(f"echo {n}", 0) for n in range(40)]
+    agent = FakeAgent(progress=chatty, pace=0.01, files={"a.txt": "a\n"})
+    run(checkout, forge, agent, comment("/codex fix it"), progress_every=60)
+    assert forge.written[1000].edits == 1  # only the final word within the first minute
+
+
+def test_a_status_comment_that_cannot_be_edited_does_not_stop_the_work(
+    checkout: Path, forge: FakeForge
+) -> None:
+    forge.refusals["edit_comment"] = GitHubError("secondary rate limit")
+    agent = FakeAgent(files={"a.txt": "a\n"}, progress=[CommandStarted("make")], pace=0.2)
+    report = run(checkout, forge, agent, comment("/codex fix it"), progress_every=0.1)
+    assert report.conclusion is Conclusion.PR_OPENED
+
+
+def test_with_a_users_mcp_server_the_comment_says_progress_is_not_shown(
+    checkout: Path, forge: FakeForge
+) -> None:
+    agent = FakeAgent(files={"a.txt": "a\n"}, works_for=0.5)
+    run(checkout, forge, agent, comment("/codex fix it"), progress_every=0.1,
+        mcp_command="my-codex-server")  # fmt: skip
+    assert any(NOT_AVAILABLE in body for _, body in forge.versions)

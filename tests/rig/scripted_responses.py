@@ -85,13 +85,16 @@ def _output_item(item: Item, body: Json) -> Json:
         return _item("message", role="assistant", content=[text])
     # The shell tool Codex offers depends on the model slug; answer in the shape it asked for.
     names = _tool_names(body)
+    waits = {} if item.wait_ms is None else {"yield_time_ms": item.wait_ms}
+    timeout = {} if item.wait_ms is None else {"timeout_ms": item.wait_ms}
     if "exec" in names:  # code mode: a JavaScript cell that calls the nested shell tool
-        source = f"text(await tools.exec_command({json.dumps({'cmd': item.command})}));"
+        call = json.dumps({"cmd": item.command, **waits})
+        source = f"text(await tools.exec_command({call}));"
         return _item("custom_tool_call", name="exec", input=source)
     for name, arguments in [
-        ("exec_command", {"cmd": item.command}),
-        ("shell_command", {"command": item.command}),
-        ("shell", {"command": ["bash", "-lc", item.command]}),
+        ("exec_command", {"cmd": item.command, **waits}),
+        ("shell_command", {"command": item.command, **timeout}),
+        ("shell", {"command": ["bash", "-lc", item.command], **timeout}),
     ]:
         if name in names:
             return _item("function_call", name=name, arguments=json.dumps(arguments))

@@ -8,9 +8,13 @@ from typing import Any, Literal, TypeAlias
 
 @dataclass(frozen=True)
 class Shell:
-    """Codex runs this shell command (a string run by bash)."""
+    """Codex runs this shell command (a string run by bash).
+
+    ``wait_ms`` asks Codex to wait that long for it (its own default is 10 s).
+    """
 
     command: str
+    wait_ms: int | None = None
 
 
 @dataclass(frozen=True)
