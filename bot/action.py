@@ -31,8 +31,9 @@ from bot.triggers import parse_event
 if TYPE_CHECKING:
     from bot.agent import AgentRun
     from bot.gitrepo import Repository
+    from bot.instructions import Assignment
+    from bot.job import AgentPhase
     from bot.progress_events import OnProgress
-    from bot.workflow import AgentPhase
 
 log = logging.getLogger("bot")
 
@@ -190,7 +191,8 @@ async def _compose_and_handle(
 ) -> Report:
     """Build the forge and the agent's phase, and hand the request to the use case."""
     from bot.github_api import GitHub
-    from bot.workflow import Job, handle
+    from bot.job import Job
+    from bot.workflow import handle
 
     assert settings.github_token is not None
     token = settings.github_token.get_secret_value()
@@ -216,11 +218,11 @@ async def _compose_and_handle(
 
 
 def _agent_phase(settings: Settings, passed: Mapping[str, str], ledger: Ledger) -> AgentPhase:
-    async def run(repo: Repository, prompt: str, heard: OnProgress) -> AgentRun:
+    async def run(repo: Repository, assignment: Assignment, heard: OnProgress) -> AgentRun:
         # Imported only now: the first feedback does not wait for the Agents SDK.
         from bot.change import run_agent_phase
 
-        return await run_agent_phase(settings, passed, repo, prompt, ledger, heard)
+        return await run_agent_phase(settings, passed, repo, assignment, ledger, heard)
 
     return run
 

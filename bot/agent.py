@@ -31,6 +31,18 @@ log = logging.getLogger("agent")
 CODEX_TOOLS = ("codex", "codex-reply")
 
 
+class ReviewFinding(BaseModel):
+    """One finding of a review, on the new side of the diff."""
+
+    path: str = Field(description="The file, as named in the diff.")
+    line: int = Field(description="The new-side line number (the last line of a range).")
+    start_line: int | None = Field(description="The first line of a range, or null.")
+    body: str = Field(description="The finding, in one or two sentences.")
+    suggestion: str | None = Field(
+        description="Replacement text for exactly start_line..line, or null."
+    )
+
+
 class AgentResult(BaseModel):
     """What the agent hands back; our code, not the model, acts on it."""
 
@@ -38,6 +50,7 @@ class AgentResult(BaseModel):
     body: str = Field(description="Pull-request body in Markdown: what changed and why.")
     commit_message: str = Field(description="Commit message: a subject line, a blank line, a body.")
     summary: str = Field(description="One sentence for the requester on what was done.")
+    findings: list[ReviewFinding] = Field(description="A review's findings; else empty.")
 
 
 @dataclass(frozen=True)
@@ -79,10 +92,15 @@ class _PinnedCodexServer(MCPServerStdio):
     """
 
     def __init__(
-        self, pinned: Mapping[str, str], on_progress: OnProgress | None, **kwargs: Any
+        self,
+        pinned: Mapping[str, str],
+        on_progress: OnProgress | None,
+        attachment: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(message_handler=self._hear, **kwargs)
         self._pinned = dict(pinned)
+        self._attachment = attachment
         self._on_progress = on_progress
         self.codex_tokens = 0
         self.thread_id: str | None = None
@@ -95,6 +113,8 @@ class _PinnedCodexServer(MCPServerStdio):
         if tool_name == "codex":
             arguments.pop("config", None)
             arguments.update(self._pinned)
+            if self._attachment:
+                arguments["prompt"] = f"{arguments.get('prompt', '')}\n\n{self._attachment}"
         if self._on_progress is not None:
             # Asking for progress; the notifications reach ``_hear``.
             meta = {**(meta or {}), "progressToken": f"{tool_name}-{uuid4().hex}"}
@@ -132,17 +152,20 @@ async def run_agent(
     tool_timeout_seconds: float,
     tracing_key: str | None = None,
     on_progress: OnProgress | None = None,
+    attachment: str = "",
 ) -> AgentRun:
     """Run the agent to its structured result, or raise AgentError saying why not.
 
     ``endpoint`` is where its model requests go (the bot's proxy); ``tracing_key``, when
     given, sends Agents SDK traces to OpenAI with that key; ``on_progress`` hears what
-    Codex does while it works, when the server tells (ours does).
+    Codex does while it works, when the server tells (ours does); ``attachment`` is
+    added to the prompt of every new Codex session.
     """
     client = openai.AsyncOpenAI(api_key=endpoint.api_key, base_url=endpoint.base_url)
     codex = _PinnedCodexServer(
         pinned={"cwd": str(workspace), "sandbox": sandbox, "approval-policy": "never"},
         on_progress=on_progress,
+        attachment=attachment,
         name="codex",
         params={
             "command": server.command,

@@ -18,10 +18,11 @@ from pathlib import Path
 from bot import agent_user, git_dir_guard
 from bot.agent import AgentRun, CodexServerCommand, ModelEndpoint, run_agent
 from bot.agent_space import Space, agent_space, workspace_handed_over
-from bot.codex_setup import OPENAI_API, codex_overrides, codex_server_env
+from bot.codex_setup import NO_SHELL, OPENAI_API, codex_overrides, codex_server_env
 from bot.deadline import kill_descendants
+from bot.errors import ConfigError
 from bot.gitrepo import Repository
-from bot.instructions import ORCHESTRATOR
+from bot.instructions import ORCHESTRATOR, Assignment
 from bot.model_proxy import ModelProxy
 from bot.progress_events import OnProgress
 from bot.settings import Settings
@@ -46,12 +47,20 @@ def codex_server(
     endpoint: ModelEndpoint,
     space: Space,
     user: agent_user.AgentUser | None,
+    *,
+    shell: bool = True,
 ) -> CodexServerCommand:
     """The MCP server command: ours with the bot's powers fixed, or the user's own;
     started as the agent's user where it has one."""
     env = codex_server_env(passed_on, codex_home=space.codex_home, model_key=endpoint.api_key)
     if space.home is not None:
         env["HOME"] = str(space.home)
+    if settings.mcp_command and not shell:
+        raise ConfigError(
+            "This run must give Codex no shell, and only the bot's own MCP server can "
+            "take it away.",
+            hint="Run it without mcp_command.",
+        )
     if settings.mcp_command:
         # Another server brings its own Codex configuration; it can reach the model
         # through the bot's proxy with the usual variables, still without the real key.
@@ -68,7 +77,8 @@ def codex_server(
         ]  # fmt: skip
         if settings.codex_model:
             command += ["--model", settings.codex_model, "--lock-model"]
-        for override in codex_overrides(base_url=endpoint.base_url, workspace=workspace):
+        overrides = codex_overrides(base_url=endpoint.base_url, workspace=workspace)
+        for override in [*overrides, *([] if shell else NO_SHELL)]:
             command += ["--codex-config", override]
     if user is not None:
         command = [sys.executable, "-m", "bot.agent_user", str(user), "--", *command]
@@ -79,7 +89,7 @@ async def run_agent_phase(
     settings: Settings,
     passed_on: Mapping[str, str],
     repo: Repository,
-    agent_input: str,
+    assignment: Assignment,
     ledger: Ledger,
     heard: OnProgress | None = None,
 ) -> AgentRun:
@@ -97,7 +107,7 @@ async def run_agent_phase(
             agent_user.probe(user, repo.path)
             try:
                 return await _run(
-                    settings, passed_on, repo.path, agent_input, space, user, ledger, heard
+                    settings, passed_on, repo.path, assignment, space, user, ledger, heard
                 )
             finally:
                 stop_everything(user)
@@ -118,7 +128,7 @@ async def _run(
     settings: Settings,
     passed_on: Mapping[str, str],
     workspace: Path,
-    agent_input: str,
+    assignment: Assignment,
     space: Space,
     user: agent_user.AgentUser | None,
     ledger: Ledger,
@@ -131,18 +141,22 @@ async def _run(
         # process, and every model request is counted against the run's budget.
         for_codex = ModelEndpoint(api_key=proxy.nonce_for("codex"), base_url=proxy.base_url)
         for_agent = ModelEndpoint(api_key=proxy.nonce_for("orchestrator"), base_url=proxy.base_url)
+        server = codex_server(
+            settings, passed_on, workspace, for_codex, space, user, shell=assignment.shell
+        )
         return await run_agent(
-            prompt=agent_input,
+            prompt=assignment.prompt,
             instructions=ORCHESTRATOR,
             model=settings.model,
             endpoint=for_agent,
-            server=codex_server(settings, passed_on, workspace, for_codex, space, user),
+            server=server,
             workspace=workspace,
             sandbox=settings.sandbox,
             max_turns=settings.max_turns,
             tool_timeout_seconds=settings.timeout_minutes * 60,
             tracing_key=_tracing_key(settings, real),
             on_progress=heard,
+            attachment=assignment.attachment,
         )
 
 

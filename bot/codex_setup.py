@@ -27,6 +27,11 @@ def _toml(value: object) -> str:
     return json.dumps(value)
 
 
+# Codex without a tool that runs a command (neither the shell nor unified exec), for
+# reading a stranger's change; measured: its model requests then offer none.
+NO_SHELL = ("features.shell_tool=false", "features.unified_exec=false")
+
+
 def codex_overrides(*, base_url: str | None, workspace: Path) -> list[str]:
     """``key=value`` overrides for ``codex app-server``."""
     provider = f"model_providers.{_PROVIDER}"

@@ -48,7 +48,14 @@ class PlanReply:
     """Nothing is committed: Codex plans on a throwaway copy, the plan is the reply."""
 
 
-Destination = NewBranch | FollowUp | PlanReply
+@dataclass(frozen=True)
+class ReviewReply:
+    """Nothing is committed: Codex reviews the pull request, the bot posts one review."""
+
+    pull_number: int
+
+
+Destination = NewBranch | FollowUp | PlanReply | ReviewReply
 
 
 class Request(Protocol):

@@ -46,6 +46,35 @@ class Pull:
     body: str = ""
     open: bool = True
     merged: bool = False
+    head_sha: str = ""
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """A file a pull request changes, with its diff hunks as the forge shows them."""
+
+    path: str
+    status: str  # added, removed, modified, renamed, …
+    patch: str | None  # None for a binary or too large a diff
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """A comment on a pull request's diff, as it stands."""
+
+    id: int
+    author: str
+    body: str
+
+
+@dataclass(frozen=True)
+class LineComment:
+    """A review comment to post on the new side of the diff: ``start_line`` to ``line``."""
+
+    path: str
+    line: int
+    body: str
+    start_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +131,16 @@ class Forge(Protocol):
     def update_pull(self, number: int, *, title: str, body: str) -> Pull: ...
 
     def branch_protected(self, branch: str) -> bool: ...
+
+    def pull_files(self, number: int) -> list[ChangedFile]: ...
+
+    def review_notes(self, number: int) -> list[ReviewNote]:
+        """Every comment on the pull request's diff, oldest first."""
+
+    def post_review(
+        self, number: int, *, commit: str, body: str, comments: list[LineComment]
+    ) -> str:
+        """One review that only comments; returns its address."""
 
     def branch_rules(self, branch: str) -> list[str]: ...
 

@@ -17,7 +17,16 @@ from github.PullRequest import PullRequest
 
 from bot import limits
 from bot.errors import GitHubError
-from bot.forge import Access, HttpCredentials, Pull, Thread, ThreadComment
+from bot.forge import (
+    Access,
+    ChangedFile,
+    HttpCredentials,
+    LineComment,
+    Pull,
+    ReviewNote,
+    Thread,
+    ThreadComment,
+)
 
 # The collaborator-permission API's legacy base roles: maintain is reported as write,
 # triage as read.
@@ -79,7 +88,16 @@ def _pull(pr: PullRequest) -> Pull:
         pr.body or "",
         open=pr.state == "open",
         merged=pr.merged_at is not None,
+        head_sha=pr.head.sha,
     )
+
+
+def _line_comment(comment: LineComment) -> dict[str, object]:
+    line: dict[str, object] = {"path": comment.path, "body": comment.body}
+    line |= {"line": comment.line, "side": "RIGHT"}
+    if comment.start_line is not None:
+        line |= {"start_line": comment.start_line, "start_side": "RIGHT"}
+    return line
 
 
 class GitHub:
@@ -159,6 +177,26 @@ class GitHub:
         # loads it once.
         with _translated(f"read pull request #{number}"):
             return _pull(self._repo.get_pull(number))
+
+    def pull_files(self, number: int) -> list[ChangedFile]:
+        with _translated(f"list the files of pull request #{number}"):
+            files = self._repo.get_pull(number).get_files()
+            return [ChangedFile(f.filename, f.status, f.patch) for f in files]
+
+    def review_notes(self, number: int) -> list[ReviewNote]:
+        with _translated(f"list the review comments of pull request #{number}"):
+            notes = self._repo.get_pull(number).get_review_comments()
+            return [ReviewNote(c.id, c.user.login, c.body) for c in notes]
+
+    def post_review(
+        self, number: int, *, commit: str, body: str, comments: list[LineComment]
+    ) -> str:
+        lines = [_line_comment(c) for c in comments]
+        review = {"commit_id": commit, "body": body, "event": "COMMENT", "comments": lines}
+        with _translated(f"review pull request #{number}"):
+            url = f"{self._repo.url}/pulls/{number}/reviews"
+            _, data = self._repo.requester.requestJsonAndCheck("POST", url, input=review)
+        return str(data.get("html_url") or "")
 
     def branch_protected(self, branch: str) -> bool:
         """Whether classic branch protection guards ``branch``.

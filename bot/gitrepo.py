@@ -232,15 +232,14 @@ class Repository:
         self.run("switch", "--quiet", "--force", "--detach", commit)
         self.run("clean", "--quiet", "--force", "-d")
 
-    def _fetch(self, branch: str, auth: HttpCredentials | None) -> None:
-        self.run(
-            "fetch", "--quiet", "--no-tags", "origin",
-            f"+refs/heads/{branch}:refs/remotes/origin/{branch}", env=self._auth_env(auth),
-        )  # fmt: skip
+    def fetch(self, ref: str, into: str, auth: HttpCredentials | None) -> None:
+        """Origin's ``ref`` into the local ref ``into``, wherever either pointed before."""
+        env = self._auth_env(auth)
+        self.run("fetch", "--quiet", "--no-tags", "origin", f"+{ref}:{into}", env=env)
 
     def fetch_branch(self, branch: str, auth: HttpCredentials | None) -> None:
         """Fetch ``branch`` from origin and check it out, to work on top of it."""
-        self._fetch(branch, auth)
+        self.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
         self.run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
 
     def push(self, branch: str, auth: HttpCredentials | None, *, force: bool = False) -> None:
@@ -269,7 +268,7 @@ class Repository:
         except GitError as exc:
             if "moved on the remote" not in exc.hint:
                 raise
-        self._fetch(branch, auth)
+        self.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
         try:
             self.run(
                 "-c", f"user.name={committer.name}", "-c", f"user.email={committer.email}",

@@ -62,7 +62,7 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from bot.change import run_agent_phase
     from bot.deadline import Interrupted, run_within
     from bot.gitrepo import Repository
-    from bot.instructions import agent_input
+    from bot.instructions import Assignment, agent_input
     from bot.publish import commit_phase
 
     secrets = known_secrets(environ)
@@ -78,7 +78,7 @@ async def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         )
         if base.earlier:
             raise ConfigError(containment_text.uncommitted_work(base.earlier))
-        prompt = agent_input(args.prompt, requester=None)
+        prompt = Assignment(agent_input(args.prompt, requester=None))
         ledger = Ledger(settings.budget, settings.model_prices or {})
         ledger.check_named(settings.model, settings.codex_model)
         work = run_agent_phase(settings, passed_on(environ), repo, prompt, ledger)

@@ -242,6 +242,9 @@ def _final_reply(report: Report, retry_hint: str) -> str:
             head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
         case Conclusion.PLANNED:
             head = f"📋 A plan{link}; nothing was changed.\n\n{report.plan}"
+        case Conclusion.REVIEWED:
+            comments = f"{report.review_comments} new comment(s) on the diff"
+            head = f"🔎 Reviewed{link}: {report.review_url} ({comments}).\n\n{report.summary}"
         case Conclusion.NO_CHANGES:
             head = f"{NO_CHANGES}{link}\n\n{report.summary}".strip()
         case Conclusion.FAILED:

@@ -14,6 +14,7 @@ class Conclusion(enum.Enum):
     PUSHED = "pushed"
     NO_CHANGES = "no_changes"
     PLANNED = "planned"  # a plan was posted; nothing was committed
+    REVIEWED = "reviewed"  # a pull-request review was posted; nothing was committed
     SKIPPED = "skipped"
     UNAUTHORIZED = "unauthorized"
     FAILED = "failed"
@@ -43,6 +44,9 @@ class Report:
     left_out: tuple[str, ...] = ()
     # A planning run's plan, as the reply shows it (with its markers).
     plan: str = ""
+    # A review run's review: where it is, and how many comments it put on the diff.
+    review_url: str = ""
+    review_comments: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -60,6 +64,8 @@ class Report:
             "tokens": str(self.tokens),
             "cost_usd": "" if self.cost_usd is None else f"{self.cost_usd:.4f}",
             "duration_seconds": f"{self.duration_seconds:.1f}",
+            "review_url": self.review_url,
+            "review_comments": str(self.review_comments) if self.review_url else "",
         }
 
 
@@ -72,6 +78,7 @@ def combine(reports: list[Report]) -> Report:
         Conclusion.PUSHED,
         Conclusion.NO_CHANGES,
         Conclusion.PLANNED,
+        Conclusion.REVIEWED,
         Conclusion.SKIPPED,
     ]
     conclusion = next(c for c in order if c in {r.conclusion for r in reports})

@@ -88,6 +88,9 @@ def answer_to(
     if command.subcommand == "plan":  # without a request: how to ask for a plan
         reply = messages.usage_reply(f"{trigger_word} plan")
         return Answer(trigger, sender, thread, reply, summary="Empty request: replied with usage.")
+    if command.subcommand == "review":  # on an issue: there is no change to review
+        reply = trigger_text.review_needs_pull(trigger_word)
+        return Answer(trigger, sender, thread, reply, summary=reply)
     if command.subcommand is not None:
         reply = trigger_text.subcommand_unavailable(trigger_word, command.subcommand)
         return Answer(trigger, sender, thread, reply, summary=reply)

@@ -17,6 +17,7 @@ from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
 from bot.plan_requests import GoRequest, PlanRequest
+from bot.review_requests import DEFAULT_FOCUS, ReviewRequest
 from bot.trigger_base import (
     Complete,
     EventInputs,
@@ -79,6 +80,9 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
         return GoRequest(command.prompt, sender, thread, comment_id, word, branch)
     if command.subcommand == "plan" and command.prompt:
         return PlanRequest(command.prompt, sender, thread, comment_id, word, branch)
+    if command.subcommand == "review" and thread.is_pull_request:
+        focus = command.prompt or DEFAULT_FOCUS
+        return ReviewRequest(focus, sender, thread, comment_id, word, branch)
     answer = answer_to(command, Trigger.ISSUE_COMMENT, word, sender, thread)
     if answer is not None:
         return answer

@@ -31,6 +31,13 @@ def no_plan(trigger: str) -> str:
     )
 
 
+def review_needs_pull(trigger: str) -> str:
+    return (
+        f"`{trigger} review` reviews a pull request: comment it on one. To ask for a change "
+        f"whose text starts with 'review', write `{trigger} -- review …`."
+    )
+
+
 def other_label(name: object, label: str) -> str:
     return f"The label '{name}' is not the trigger label '{label}'."
 

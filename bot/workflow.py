@@ -10,70 +10,34 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import containment_text, git_change, messages, plans
 from bot.agent_user import agent_user
 from bot.authz import PermissionOf
 from bot.errors import AgentError, BotError, ConfigError
-from bot.events import Answer, Batch, Person, PlanReply, Request
+from bot.events import Answer, Batch, Person, PlanReply, Request, ReviewReply
 from bot.follow_up import note_of
 from bot.forge import Access, Forge
 from bot.git_copy import throwaway_copy
 from bot.git_text import redact
 from bot.gitrepo import Repository
-from bot.live_status import LiveStatus, shown
-from bot.progress import Throttle
-from bot.progress_events import OnProgress
+from bot.job import Job, agent_at_work
 from bot.publish import Publisher, publish_done, publish_partial
 from bot.report import Conclusion, Report, combine
-from bot.run_context import RunnerContext
-from bot.settings import Settings
-from bot.spend import Ledger
 from bot.status import StatusComment
 from bot.targets import target_for
 from bot.triggers import REGISTRY
 
 if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
-    from bot.agent import AgentRun
+    pass
 
 log = logging.getLogger("bot")
-# Kept back from the agent's share of the deadline to publish what exists.
-PUBLISH_RESERVE_SECONDS = 45.0
-# The agent's phase: it works in the repository on the prompt, tells what it is doing
-# as it goes, and says what it did.
-AgentPhase = Callable[[Repository, str, OnProgress], Coroutine[Any, Any, "AgentRun"]]
 # Prepares the working tree before a request's work (a batch resets it between tasks).
 Prepare = Callable[[Repository], None]
-
-
-@dataclass(frozen=True)
-class Job:
-    """Everything one run needs, built once by the composition root."""
-
-    settings: Settings
-    context: RunnerContext
-    forge: Forge
-    agent: AgentPhase
-    # The run's budget and what was spent so far, kept by the model proxy.
-    ledger: Ledger
-    secrets: Sequence[str]
-    # The variables git may start from (an allow-list the root chose).
-    git_env: Mapping[str, str]
-    started: float
-    # How often the status comment may show the agent's progress.
-    progress_every: float = 10.0
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def repository(self) -> Repository:
-        path = self.context.workspace
-        return Repository(path, secrets=self.secrets, isolated=True, inherit=self.git_env)
 
 
 def _as_found(repo: Repository) -> None:
@@ -188,34 +152,12 @@ def _permission_once(forge: Forge) -> PermissionOf:
     return access_of
 
 
-async def _agent_at_work(
-    job: Job, status: StatusComment | None, repo: Repository, prompt: str
-) -> AgentRun:
-    """The agent works within the deadline and the budget, its progress in the comment."""
-    from bot.deadline import run_within
-
-    live = None
-    if status is not None:
-        live = LiveStatus(
-            status,
-            messages.working_status(job.context.run_url),
-            ledger=job.ledger,
-            secrets=job.secrets,
-            available=not job.settings.mcp_command,
-            throttle=Throttle(interval=job.progress_every),
-            started=time.monotonic(),
-        )
-    async with shown(live) as heard:
-        work = job.agent(repo, prompt, heard)
-        return await run_within(work, seconds=_agent_seconds(job), budget=job.ledger)
-
-
 async def _work(
     job: Job, request: Request, report: Report, prepare: Prepare, status: StatusComment | None
 ) -> Report:
     # Imported here so the first feedback does not wait for them.
     from bot.deadline import Interrupted
-    from bot.instructions import agent_input
+    from bot.instructions import Assignment, agent_input
 
     if job.context.sandbox_unavailable and job.settings.sandbox == "read-only":
         raise ConfigError(
@@ -232,6 +174,10 @@ async def _work(
     destination = request.destination(job.settings.branch_prefix)
     if isinstance(destination, PlanReply):
         return await _plan(job, request, repo, report, status)
+    if isinstance(destination, ReviewReply):
+        from bot.review_flow import review
+
+        return await review(job, request, repo, destination, report, status)
     settings = job.settings
     target = target_for(job.forge, repo, request, destination, settings.branch_prefix,
                         settings.base)  # fmt: skip
@@ -252,7 +198,7 @@ async def _work(
         prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).
-            run = await _agent_at_work(job, status, repo, prompt)
+            run = await agent_at_work(job, status, repo, Assignment(prompt))
             print(f"Agent summary: {run.result.summary}", flush=True)
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
@@ -262,18 +208,12 @@ async def _work(
         )
 
 
-def _agent_seconds(job: Job) -> float:
-    """The agent's share of what is left of the deadline; the rest publishes."""
-    left = job.settings.timeout_minutes * 60 - job.elapsed()
-    return left - min(PUBLISH_RESERVE_SECONDS, left / 10)
-
-
 async def _plan(
     job: Job, request: Request, repo: Repository, report: Report, status: StatusComment | None
 ) -> Report:
     """Codex plans on a throwaway copy of the tree; the plan becomes the reply."""
     from bot.deadline import Interrupted
-    from bot.instructions import agent_input
+    from bot.instructions import Assignment, agent_input
 
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-plan-") as scratch:
         Path(scratch).chmod(0o711)  # the agent's own user works in the copy inside
@@ -285,7 +225,7 @@ async def _plan(
             task=plans.PLAN_TASK,
         )  # fmt: skip
         try:
-            run = await _agent_at_work(job, status, copy, prompt)
+            run = await agent_at_work(job, status, copy, Assignment(prompt))
         except Interrupted as stop:
             raise AgentError(f"The plan was not finished: {stop.reason}.") from None
     plan = plans.ready_block(plans.neutral(run.result.body, job.secrets), job.settings.trigger)

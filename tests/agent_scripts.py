@@ -11,10 +11,11 @@ RESULT = {
     "body": "Adds `hello.txt` with a greeting, as requested.",
     "commit_message": "Add hello.txt\n\nA greeting for visitors.",
     "summary": "Added hello.txt with a greeting.",
+    "findings": [],
 }
 
 
-def finish(**changes: str) -> Say:
+def finish(**changes: object) -> Say:
     """The orchestrator's structured result (the agent's ``output_type``)."""
     return Say(json.dumps({**RESULT, **changes}))
 

@@ -11,11 +11,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.agent import AgentResult, AgentRun
+from bot.agent import AgentResult, AgentRun, ReviewFinding
 from bot.errors import BotError, GitHubError
-from bot.forge import Access, HttpCredentials, Pull, Thread, ThreadComment
+from bot.forge import (
+    Access,
+    ChangedFile,
+    HttpCredentials,
+    LineComment,
+    Pull,
+    ReviewNote,
+    Thread,
+    ThreadComment,
+)
 from bot.github_api import git_credentials
 from bot.gitrepo import Repository
+from bot.instructions import Assignment
 from bot.progress_events import Event, OnProgress
 from bot.spend import Ledger
 from bot.usage_meter import Usage
@@ -47,6 +57,10 @@ class FakeForge:
     access_asked: list[str] = field(default_factory=list)
     protected: set[str] = field(default_factory=set)
     drafts: set[int] = field(default_factory=set)
+    # Pull requests' files, the comments on their diffs, and the reviews posted.
+    files: dict[int, list[ChangedFile]] = field(default_factory=dict)
+    notes: dict[int, list[ReviewNote]] = field(default_factory=dict)
+    reviews: list[tuple[int, str, str, list[LineComment]]] = field(default_factory=list)
     # Every version each comment had, in order: what a watcher saw while it changed.
     versions: list[tuple[int, str]] = field(default_factory=list)
     # A method name → the error it raises, like a forge that refuses.
@@ -132,6 +146,23 @@ class FakeForge:
     def branch_protected(self, branch: str) -> bool:
         return branch in self.protected
 
+    def pull_files(self, number: int) -> list[ChangedFile]:
+        return list(self.files.get(number, []))
+
+    def review_notes(self, number: int) -> list[ReviewNote]:
+        return list(self.notes.get(number, []))
+
+    def post_review(
+        self, number: int, *, commit: str, body: str, comments: list[LineComment]
+    ) -> str:
+        self._refuse("post_review")
+        self.reviews.append((number, commit, body, list(comments)))
+        notes = self.notes.setdefault(number, [])
+        notes += [
+            ReviewNote(5000 + len(notes) + i, BOT_LOGIN, c.body) for i, c in enumerate(comments)
+        ]
+        return f"https://github.com/{self.repository}/pull/{number}#pullrequestreview-{len(self.reviews)}"
+
     def branch_rules(self, branch: str) -> list[str]:
         return []
 
@@ -159,13 +190,16 @@ class FakeAgent:
     spends: tuple[Ledger, str, Usage] | None = None
     progress: Sequence[Event] = ()
     pace: float = 0.0
+    findings: Sequence[ReviewFinding] = ()
     prompts: list[str] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
     worked_in: list[Path] = field(default_factory=list)
 
     async def __call__(
-        self, repo: Repository, prompt: str, heard: OnProgress = lambda event: None
+        self, repo: Repository, assignment: Assignment, heard: OnProgress = lambda event: None
     ) -> AgentRun:
-        self.prompts.append(prompt)
+        self.prompts.append(assignment.prompt)
+        self.assignments.append(assignment)
         self.worked_in.append(repo.path)
         for name, text in self.files.items():
             path = Path(repo.path, name)
@@ -186,5 +220,6 @@ class FakeAgent:
             body=self.body,
             commit_message="Fix the greeting\n\nSay hello properly.",
             summary=self.summary,
+            findings=list(self.findings),
         )
         return AgentRun(result, model_requests=2, input_tokens=120, output_tokens=30)

@@ -75,6 +75,8 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
         "pr_number": str(pull.number),
         "branch": f"codex/issue-{number}",
         "summary": "Added hello.txt with a greeting.",
+        "review_url": "",
+        "review_comments": "",
     }
     assert "`pr_opened`" in run.summary
     assert "@Codertocat" in run.summary

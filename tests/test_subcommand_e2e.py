@@ -11,18 +11,18 @@ def test_a_reserved_word_without_a_handler_says_not_available_yet(
     runner: Runner, github: GitHubFake
 ) -> None:
     number = github.add_issue("Docs", "The docs need a look.", "Codertocat")
-    comment = github.add_comment(number, "/codex review the docs", "Codertocat")
+    comment = github.add_comment(number, "/codex fix-ci please", "Codertocat")
 
     run = runner.run(
         "issue_comment",
-        comment_event("/codex review the docs", issue_number=number, comment_id=comment),
+        comment_event("/codex fix-ci please", issue_number=number, comment_id=comment),
     )
 
     assert run.returncode == 0, run.stderr
     assert run.outputs["conclusion"] == "skipped"
     reply = github.comments(number)[-1].body
-    assert "`/codex review` is reserved for a command that is not available yet" in reply
-    assert "`/codex -- review …`" in reply
+    assert "`/codex fix-ci` is reserved for a command that is not available yet" in reply
+    assert "`/codex -- fix-ci …`" in reply
     assert runner.model.requests == []
     assert remote_heads(runner.remote) == ["main"]
 

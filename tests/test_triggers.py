@@ -11,6 +11,7 @@ from bot.authz import trusted
 from bot.events import Answer, NewBranch, Parsed, Person, PlanReply, Skip, Trigger
 from bot.forge import Access, Thread
 from bot.plan_requests import GoRequest, PlanRequest
+from bot.review_requests import ReviewRequest
 from bot.trigger_base import EventInputs, TriggerSpec
 from bot.trigger_comment import CommentRequest
 from bot.trigger_label import LabelRequest
@@ -102,12 +103,26 @@ def _settings() -> dict[str, Any]:
     return {"trigger": "/codex", "configured_prompt": None}
 
 
-@pytest.mark.parametrize("word", ["review", "fix-ci"])
-def test_reserved_words_are_subcommands_not_prompts(word: str) -> None:
-    parsed = parse_event("issue_comment", comment_event(f"/codex {word} the docs"), **_settings())
+def test_reserved_words_are_subcommands_not_prompts() -> None:
+    parsed = parse_event("issue_comment", comment_event("/codex fix-ci the docs"), **_settings())
     assert isinstance(parsed, Answer)
-    assert f"`/codex {word}` is reserved" in parsed.reply
+    assert "`/codex fix-ci` is reserved" in parsed.reply
     assert parsed.trigger is Trigger.ISSUE_COMMENT
+
+
+def test_review_is_a_request_on_a_pull_request_and_explained_on_an_issue() -> None:
+    on_pull = comment_event("/codex review the error handling", on_pull_request=True)
+    parsed = parse_event("issue_comment", on_pull, **_settings())
+    assert isinstance(parsed, ReviewRequest)
+    assert parsed.prompt == "the error handling"
+    bare = parse_event(
+        "issue_comment", comment_event("/codex review", on_pull_request=True), **_settings()
+    )
+    assert isinstance(bare, ReviewRequest)
+    assert bare.prompt == "Review this pull request."
+    on_issue = parse_event("issue_comment", comment_event("/codex review it"), **_settings())
+    assert isinstance(on_issue, Answer)
+    assert "reviews a pull request: comment it on one" in on_issue.reply
 
 
 def test_plan_and_go_are_requests_of_their_own() -> None:

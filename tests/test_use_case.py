@@ -19,6 +19,7 @@ from bot import messages, plans
 from bot.errors import ConfigError, GitHubError
 from bot.events import Answer, Batch, Person, Request
 from bot.forge import Access, Pull
+from bot.job import Job
 from bot.plan_requests import GoRequest, PlanRequest
 from bot.progress_events import (
     CommandFinished,
@@ -30,6 +31,7 @@ from bot.progress_events import (
 )
 from bot.progress_text import NOT_AVAILABLE
 from bot.report import Conclusion, Report
+from bot.review_requests import ReviewRequest
 from bot.run_context import RunnerContext
 from bot.settings import load_settings
 from bot.spend import Budget, Ledger
@@ -38,7 +40,7 @@ from bot.trigger_label import LabelRequest
 from bot.trigger_manual import ManualRequest, ScheduledRequest
 from bot.triggers import parse_event
 from bot.usage_meter import Usage
-from bot.workflow import Job, handle
+from bot.workflow import handle
 from tests.action_rig import TOKEN
 from tests.fakes import FakeAgent, FakeForge
 from tests.payloads import comment_event, label_event
@@ -105,7 +107,7 @@ def comment(body: str, login: str = WRITER, **kwargs: Any) -> Request | Answer:
         body, login=login, user_type="Bot" if "[bot]" in login else "User", **kwargs
     )
     parsed = parse_event("issue_comment", event, trigger="/codex", configured_prompt=None)
-    assert isinstance(parsed, CommentRequest | PlanRequest | GoRequest | Answer)
+    assert isinstance(parsed, CommentRequest | PlanRequest | GoRequest | ReviewRequest | Answer)
     return parsed
 
 
@@ -162,7 +164,7 @@ def test_a_bot_is_refused_without_a_word(checkout: Path, forge: FakeForge) -> No
 
 @pytest.mark.parametrize(
     ("body", "says"),
-    [("/codex", "Tell me what to change"), ("/codex review it", "`/codex review` is reserved")],
+    [("/codex", "Tell me what to change"), ("/codex fix-ci now", "`/codex fix-ci` is reserved")],
 )
 def test_answers_cost_no_run_but_still_need_a_writer(
     checkout: Path, forge: FakeForge, body: str, says: str
@@ -295,9 +297,9 @@ def test_each_task_of_a_batch_starts_from_the_same_tree(
     checkout: Path, forge: FakeForge, remote: GitRemote
 ) -> None:
     class PerTask(FakeAgent):
-        async def __call__(self, repo: Any, prompt: str, heard: Any = None) -> Any:
+        async def __call__(self, repo: Any, assignment: Any, heard: Any = None) -> Any:
             self.files = {f"{len(self.prompts)}.txt": "x\n"}
-            return await super().__call__(repo, prompt)
+            return await super().__call__(repo, assignment)
 
     batch = Batch((ScheduledRequest("one", task="one"), ScheduledRequest("two", task="two")))
     report = run(checkout, forge, PerTask(), batch)

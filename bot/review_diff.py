@@ -1,0 +1,89 @@
+"""A pull request's diff as a review reads it: the lines a comment may sit on, and the
+diff with their numbers for Codex to cite. Pure.
+
+GitHub accepts a review comment only on a line of the diff — on the new side, an added
+or an unchanged line inside a hunk; anything else fails the whole review with 422. A
+hunk's new-side lines are one run of numbers, so a hunk is a ``range``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from bot.forge import ChangedFile
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+# A review reads the diff and the files, not an unbounded dump of them.
+DIFF_LIMIT = 120_000
+FILE_LIMIT = 40_000
+FILES_LIMIT = 120_000
+
+
+def new_side(patch: str) -> list[range]:
+    """The new-side lines of each hunk of ``patch``."""
+    hunks = []
+    for line in patch.splitlines():
+        if found := _HUNK.match(line):
+            start, count = int(found[1]), int(found[2] or 1)
+            hunks.append(range(start, start + count))
+    return hunks
+
+
+def commentable(files: Sequence[ChangedFile]) -> dict[str, list[range]]:
+    return {f.path: new_side(f.patch) for f in files if f.patch}
+
+
+def on_diff(hunks: Mapping[str, list[range]], path: str, line: int, start: int | None) -> bool:
+    """Whether lines ``start``..``line`` of ``path`` lie in one hunk (GitHub's rule)."""
+    return any(line in hunk and (start is None or start in hunk) for hunk in hunks.get(path, []))
+
+
+def numbered(patch: str) -> str:
+    """The patch with each new-side line's number in front: what a finding cites."""
+    out, number = [], 0
+    for line in patch.splitlines():
+        if found := _HUNK.match(line):
+            number = int(found[1])
+            out.append(line)
+        elif line.startswith(("-", "\\")):
+            out.append(f"{'':>6} {line}")
+        else:
+            out.append(f"{number:>6} {line}")
+            number += 1
+    return "\n".join(out)
+
+
+def fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``: the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def diff_text(files: Sequence[ChangedFile]) -> str:
+    """Every file's numbered diff, bounded; what is left out is said."""
+    parts, size, left_out = [], 0, []
+    for changed in files:
+        body = numbered(changed.patch) if changed.patch else "(no text diff: binary or too large)"
+        if size + len(body) > DIFF_LIMIT:
+            left_out.append(changed.path)
+            continue
+        size += len(body)
+        mark = fence(body)
+        parts.append(f"### {changed.path} ({changed.status})\n{mark}diff\n{body}\n{mark}")
+    if left_out:
+        parts.append(f"(Diff of {len(left_out)} more file(s) left out for size.)")
+    return "\n\n".join(parts)
+
+
+def files_text(contents: Mapping[str, str]) -> str:
+    """The changed files as they are after the change, bounded."""
+    parts, size = [], 0
+    for path, text in contents.items():
+        if len(text) > FILE_LIMIT or size + len(text) > FILES_LIMIT:
+            parts.append(f"### {path}\n(left out for size: {len(text):,} characters)")
+            continue
+        size += len(text)
+        mark = fence(text)
+        parts.append(f"### {path}\n{mark}\n{text}\n{mark}")
+    return "\n\n".join(parts)
