@@ -20,6 +20,7 @@ class Trigger(enum.Enum):
     WORKFLOW_DISPATCH = "workflow_dispatch"
     SCHEDULE = "schedule"
     ISSUE_LABELED = "issues"
+    REVIEW_COMMENT = "pull_request_review_comment"
 
 
 @dataclass(frozen=True)

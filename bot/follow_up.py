@@ -120,9 +120,15 @@ def follow_up_target(
     *,
     default_branch: str | None,
     branch_prefix: str,
+    extra: str = "",
 ) -> Target:
-    """The follow-up's target; the working tree is left on the commit to build on."""
+    """The follow-up's target; the working tree is left on the commit to build on.
+
+    The agent's context is the pull request as it stands, then ``extra`` (where in the
+    diff a review thread's request was written)."""
     context = f"Pull request #{pull.number}: {pull.title}\n\n{pull.body}"
+    if extra:
+        context += f"\n\n{extra}"
     if thread := messages.thread_from(pull.body):
         context += f"\n\nEarlier Codex thread of this pull request: {thread}"
     redirect = _redirect(forge, pull, default_branch or forge.default_branch())

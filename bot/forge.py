@@ -27,12 +27,15 @@ class Access(enum.Enum):
 
 @dataclass(frozen=True)
 class Thread:
-    """Where a request was written — an issue or a pull request's conversation; replies go there."""
+    """Where a request was written — an issue or a pull request's conversation, or a review
+    thread on a pull request's diff; replies go there."""
 
     number: int
     title: str = ""
     body: str = ""
     is_pull_request: bool = False
+    # A review thread: the id of its first comment (GitHub replies to that one).
+    review_comment: int | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
+from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
+from github.PullRequestComment import PullRequestComment
 
 from bot import limits
 from bot.errors import GitHubError
@@ -132,10 +134,15 @@ class GitHub:
         with _translated(f"tell the permission of @{login}"):
             return _ACCESS.get(self._repo.get_collaborator_permission(login), Access.NONE)
 
+    # A review thread (``thread.review_comment``) is answered with GitHub's review-comment
+    # API; everything else lives in the issue's (or pull request's) conversation.
     def react(self, thread: Thread, comment_id: int | None = None, content: str = "eyes") -> None:
         with _translated(f"add a reaction on #{thread.number}"):
             issue = self._repo.get_issue(thread.number)
-            if comment_id is None:
+            if thread.review_comment is not None and comment_id is not None:
+                pull = self._repo.get_pull(thread.number)
+                pull.get_review_comment(comment_id).create_reaction(content)
+            elif comment_id is None:
                 issue.create_reaction(content)
             else:
                 issue.get_comment(comment_id).create_reaction(content)
@@ -147,26 +154,34 @@ class GitHub:
     def comment(self, thread: Thread, body: str) -> int:
         """Post a comment; returns its id."""
         with _translated(f"comment on #{thread.number}"):
+            if thread.review_comment is not None:
+                pull = self._repo.get_pull(thread.number)
+                return pull.create_review_comment_reply(thread.review_comment, body).id
             return self._repo.get_issue(thread.number).create_comment(body).id
 
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
         with _translated(f"edit a comment on #{thread.number}"):
-            self._repo.get_issue(thread.number).get_comment(comment_id).edit(body)
+            if thread.review_comment is not None:
+                self._repo.get_pull(thread.number).get_review_comment(comment_id).edit(body)
+            else:
+                self._repo.get_issue(thread.number).get_comment(comment_id).edit(body)
 
     def find_comment(self, thread: Thread, marker: str) -> int | None:
         """The id of the bot's comment in the thread that carries ``marker``."""
-        with _translated(f"read the comments of #{thread.number}"):
-            for comment in self._repo.get_issue(thread.number).get_comments():
-                if marker in (comment.body or ""):
-                    return comment.id
-        return None
+        return next((c.id for c in self.comments(thread) if marker in c.body), None)
 
     def comments(self, thread: Thread) -> list[ThreadComment]:
         with _translated(f"read the comments of #{thread.number}"):
-            return [
-                ThreadComment(c.id, c.user.login if c.user else "", c.body or "")
-                for c in self._repo.get_issue(thread.number).get_comments()
-            ]
+            if thread.review_comment is None:
+                found: list[IssueComment | PullRequestComment] = list(
+                    self._repo.get_issue(thread.number).get_comments()
+                )
+            else:
+                root = thread.review_comment
+                everything = self._repo.get_pull(thread.number).get_review_comments()
+                found = [c for c in everything if root in (c.id, c.in_reply_to_id)]
+            return [ThreadComment(c.id, c.user.login if c.user else "", c.body or "")
+                    for c in found]  # fmt: skip
 
     def default_branch(self) -> str:
         with _translated("read the repository"):

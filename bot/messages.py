@@ -239,7 +239,10 @@ def _final_reply(report: Report, retry_hint: str) -> str:
         case Conclusion.PR_UPDATED:
             head = f"Updated {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PUSHED:
-            head = f"Pushed a commit to `{report.branch}`{link}.\n\n{report.summary}"
+            commit = (
+                f"[{report.commit[:7]}]({report.commit_url})" if report.commit_url else "a commit"
+            )
+            head = f"Pushed {commit} to `{report.branch}`{link}.\n\n{report.summary}"
         case Conclusion.PLANNED:
             head = f"📋 A plan{link}; nothing was changed.\n\n{report.plan}"
         case Conclusion.REVIEWED:

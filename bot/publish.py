@@ -161,6 +161,7 @@ def publish(
         )
     else:
         repo.push(target.branch, to.auth, force=True)
+    report = replace(report, commit=repo.head())
     if target.follow_up:
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=target.pull_number)
     if target.pull_number is not None:

@@ -44,6 +44,9 @@ class Report:
     left_out: tuple[str, ...] = ()
     # A planning run's plan, as the reply shows it (with its markers).
     plan: str = ""
+    # The commit pushed, and its page.
+    commit: str = ""
+    commit_url: str = ""
     # A review run's review: where it is, and how many comments it put on the diff.
     review_url: str = ""
     review_comments: int = 0

@@ -38,6 +38,7 @@ def target_for(
             pull,
             default_branch=request.default_branch,
             branch_prefix=branch_prefix,
+            extra=request.context(),
         )
     branch, context = destination.name, request.context()
     # The branch of an earlier request or run whose pull request is still open goes on;

@@ -46,7 +46,8 @@ class CommentRequest(Complete):
         return NewBranch(messages.branch_for_issue(branch_prefix, self.thread.number))
 
     def context(self) -> str:
-        return issue_context(self.thread)
+        # A pull request's own text comes with the follow-up's target, as it stands now.
+        return "" if self.thread.is_pull_request else issue_context(self.thread)
 
     def acknowledge(self, forge: Forge) -> None:
         react(forge, self.thread, self.comment_id)

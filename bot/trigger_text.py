@@ -38,6 +38,13 @@ def review_needs_pull(trigger: str) -> str:
     )
 
 
+def in_review_thread(trigger: str) -> str:
+    return (
+        f"In a review thread, `{trigger} <what to change>` changes the code these lines are "
+        f"about; commands such as `{trigger} review` go in the pull request's conversation."
+    )
+
+
 def other_label(name: object, label: str) -> str:
     return f"The label '{name}' is not the trigger label '{label}'."
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from bot import trigger_comment, trigger_label, trigger_manual, trigger_text
+from bot import (
+    trigger_comment,
+    trigger_label,
+    trigger_manual,
+    trigger_review_comment,
+    trigger_text,
+)
 from bot.authz import Decision, PermissionOf
 from bot.events import Parsed, Person, Skip, Trigger
 from bot.trigger_base import EventInputs, TriggerSpec
@@ -53,6 +59,7 @@ REGISTRY = Registry(
     trigger_manual.DISPATCH,
     trigger_manual.SCHEDULE,
     trigger_label.TRIGGER,
+    trigger_review_comment.TRIGGER,
 )
 
 

@@ -203,9 +203,13 @@ async def _work(
         except Interrupted as stop:
             log.warning("stopped: %s", stop.reason)
             return publish_partial(publisher, request, target, report, stop.reason)
-        return publish_done(
+        done = publish_done(
             publisher, request, target, report, run, job.settings.close_issue, job.context.run_url
         )
+    if not done.commit:
+        return done
+    web = f"{job.context.server_url}/{job.forge.repository}"
+    return replace(done, commit_url=f"{web}/commit/{done.commit}")
 
 
 async def _plan(

@@ -65,7 +65,12 @@ def model() -> Iterator[ScriptedModel]:
 def github(remote: GitRemote) -> Iterator[GitHubFake]:
     """GitHub, faked: every request and response is checked against GitHub's OpenAPI."""
     fake = GitHubFake(
-        token=TOKEN, branch_sha=remote.branch_sha, commits_between=remote.commits_between
+        token=TOKEN,
+        branch_sha=remote.branch_sha,
+        commits_between=remote.commits_between,
+        pull_head=remote.pull_head,
+        track_pull=remote.track_pull,
+        diff_files=remote.diff_files,
     )
     with fake:
         fake.set_permission("Codertocat", "write")

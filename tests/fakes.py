@@ -39,6 +39,7 @@ class Comment:
     body: str
     edits: int = 0
     author: str = BOT_LOGIN
+    review_thread: int | None = None  # a reply in the review thread of that comment
 
 
 @dataclass
@@ -89,34 +90,38 @@ class FakeForge:
     def comment(self, thread: Thread, body: str) -> int:
         self._refuse("comment")
         comment_id = 1000 + len(self.written)
-        self.written[comment_id] = Comment(thread.number, body)
+        self.written[comment_id] = Comment(thread.number, body, review_thread=thread.review_comment)
         return comment_id
 
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
         self._refuse("edit_comment")
         old = self.written[comment_id]
-        assert old.thread == thread.number, "a comment is edited where it was written"
-        self.written[comment_id] = Comment(thread.number, body, old.edits + 1, old.author)
+        assert (old.thread, old.review_thread) == (thread.number, thread.review_comment), (
+            "a comment is edited where it was written"
+        )
+        self.written[comment_id] = replace(old, body=body, edits=old.edits + 1)
         self.versions.append((comment_id, body))
 
     def find_comment(self, thread: Thread, marker: str) -> int | None:
-        found = [i for i, c in self.written.items() if c.thread == thread.number]
-        return next((i for i in found if marker in self.written[i].body), None)
+        return next((c.id for c in self.comments(thread) if marker in c.body), None)
 
     def comments(self, thread: Thread) -> list[ThreadComment]:
         return [
             ThreadComment(i, c.author, c.body)
             for i, c in self.written.items()
-            if c.thread == thread.number
+            if (c.thread, c.review_thread) == (thread.number, thread.review_comment)
         ]
 
     def default_branch(self) -> str:
         return self.default
 
     # ---- a person's side ------------------------------------------------------------
-    def add_comment(self, thread: int, body: str, author: str) -> int:
+    def add_comment(
+        self, thread: int, body: str, author: str, review_thread: int | None = None
+    ) -> int:
         comment_id = 1000 + len(self.written)
-        self.written[comment_id] = Comment(thread, body, author=author)
+        root = comment_id if review_thread == 0 else review_thread  # 0: starts a thread
+        self.written[comment_id] = Comment(thread, body, author=author, review_thread=root)
         return comment_id
 
     def pull(self, number: int) -> Pull:
@@ -167,9 +172,14 @@ class FakeForge:
         return []
 
     # ---- what a person sees ---------------------------------------------------------
-    def said(self, thread: int) -> list[str]:
-        """The bodies of the comments in a thread, as they stand now."""
-        return [c.body for c in self.written.values() if c.thread == thread]
+    def said(self, thread: int, review_thread: int | None = None) -> list[str]:
+        """The bodies of the comments in a thread (a review thread, given its first
+        comment), as they stand now."""
+        return [
+            c.body
+            for c in self.written.values()
+            if (c.thread, c.review_thread) == (thread, review_thread)
+        ]
 
 
 @dataclass

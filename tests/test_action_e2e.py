@@ -113,7 +113,10 @@ def test_comment_on_pull_request_pushes_to_its_branch(
     assert len(github.pulls) == 1
     assert remote.show("feature", "hello.txt") == "hello\n"
     assert remote.commits_between("main", "feature") == 1
-    assert github.comments(number)[-1].body.startswith("Pushed a commit to `feature`")
+    sha = remote.branch_sha("feature")
+    assert sha is not None
+    link = f"[{sha[:7]}]({github.server_url}/octo-org/hello-world/commit/{sha})"
+    assert github.comments(number)[-1].body.startswith(f"Pushed {link} to `feature`")
 
 
 def test_comment_on_fork_pull_request_is_refused_without_running_the_agent(

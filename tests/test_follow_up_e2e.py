@@ -61,7 +61,7 @@ def test_pull_request_from_its_own_branch_gets_the_push(
     assert remote.show("feature", "hello.txt") == "hello\n"
     assert remote.branch_sha("main") == main
     assert len(github.pulls) == 1
-    assert reply(github, number).startswith("Pushed a commit to `feature`")
+    assert reply(github, number).startswith(f"Pushed [{str(remote.branch_sha('feature'))[:7]}](")
     # Seven requests: the branch's protection and its rules are the two a follow-up adds.
     assert calls(github) == [
         "GET repos/get-collaborator-permission-level",

@@ -14,9 +14,11 @@ from bot.agent import ModelEndpoint, ReviewFinding
 from bot.agent_space import Space
 from bot.change import codex_server
 from bot.errors import ConfigError
-from bot.forge import Access, ChangedFile, Pull
+from bot.events import Person
+from bot.forge import Access, ChangedFile, Pull, Thread
 from bot.report import Conclusion
 from bot.settings import load_settings
+from bot.trigger_review_comment import ReviewCommentRequest, Spot
 from tests.action_rig import TOKEN
 from tests.fakes import FakeAgent, FakeForge
 from tests.rig.git_remote import GitRemote
@@ -189,3 +191,60 @@ def test_only_the_bots_own_server_can_start_codex_without_a_shell(tmp_path: Path
     theirs = load_settings(inputs | {"INPUT_MCP_COMMAND": "my-codex-server"})
     with pytest.raises(ConfigError, match="only the bot's own MCP server"):
         codex_server(theirs, {}, tmp_path, endpoint, space, None, shell=False)
+
+
+def thread_request(forge: FakeForge, number: int, body: str, login: str = WRITER) -> Any:
+    """`/codex …` replying in a person's review thread on src/app.py lines 2-3."""
+    root = forge.add_comment(number, "This leaks the environment.", "octocat", review_thread=0)
+    reply = forge.add_comment(number, body, login, review_thread=root)
+    spot = Spot("src/app.py", 3, 2, "@@ -1 +1,3 @@\n+import os\n print('hi')\n+print(os.environ)")
+    thread = Thread(number, "Print more", "Prints things.", True, review_comment=root)
+    return ReviewCommentRequest(body.removeprefix("/codex "), Person(login), thread, reply, spot)
+
+
+def test_a_request_in_a_review_thread_pushes_a_commit_and_answers_there(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 13, forge.repository)
+    _git(checkout, "push", "-q", remote_url(remote), "HEAD:refs/heads/feature")
+    asked = thread_request(forge, 13, "/codex drop the environment print")
+    agent = FakeAgent(files={"src/app.py": "import os\nprint('hi')\n"}, summary="Dropped it.")
+    report = run(checkout, forge, agent, asked)
+
+    assert report.conclusion is Conclusion.PUSHED
+    sha = remote.branch_sha("feature")
+    assert sha is not None
+    assert report.commit_url == f"https://github.com/octo-org/hello-world/commit/{sha}"
+    root = asked.thread.review_comment
+    (status,) = [b for b in forge.said(13, root) if "codex-pr-bot status" in b]
+    assert status.startswith(f"Pushed [{sha[:7]}]({report.commit_url}) to `feature`")
+    assert forge.said(13) == []  # nothing in the pull request's conversation
+    (prompt,) = agent.prompts
+    assert "drop the environment print" in prompt
+    assert "src/app.py, line(s) 2-3" in prompt
+    assert "+print(os.environ)" in prompt
+    assert "@octocat: This leaks the environment." in prompt  # the thread so far
+
+
+def test_a_request_in_a_forks_review_thread_is_explained_there_and_nothing_pushed(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 14, FORK)
+    asked = thread_request(forge, 14, "/codex drop it")
+    agent = FakeAgent(files={"src/app.py": "x\n"})
+    report = run(checkout, forge, agent, asked)
+    assert report.conclusion is Conclusion.UNAUTHORIZED
+    assert agent.prompts == []
+    (status,) = [b for b in forge.said(14, asked.thread.review_comment) if "status" in b]
+    assert "fork" in status
+    assert remote.branch_sha("feature") is None
+
+
+def test_a_reader_cannot_ask_in_a_review_thread(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 15, forge.repository)
+    agent = FakeAgent(files={"src/app.py": "x\n"})
+    report = run(checkout, forge, agent, thread_request(forge, 15, "/codex do it", READER))
+    assert report.conclusion is Conclusion.UNAUTHORIZED
+    assert agent.prompts == []

@@ -8,15 +8,17 @@ from typing import Any
 import pytest
 
 from bot.authz import trusted
-from bot.events import Answer, NewBranch, Parsed, Person, PlanReply, Skip, Trigger
+from bot.events import Answer, FollowUp, NewBranch, Parsed, Person, PlanReply, Skip, Trigger
 from bot.forge import Access, Thread
+from bot.messages import OWN_COMMENT_MARK
 from bot.plan_requests import GoRequest, PlanRequest
 from bot.review_requests import ReviewRequest
 from bot.trigger_base import EventInputs, TriggerSpec
 from bot.trigger_comment import CommentRequest
 from bot.trigger_label import LabelRequest
+from bot.trigger_review_comment import ReviewCommentRequest
 from bot.triggers import REGISTRY, Registry, parse_event
-from tests.payloads import comment_event, label_event, payload
+from tests.payloads import comment_event, label_event, payload, review_comment_event
 
 reader = Person("octocat", 1)
 writer = Person("hubot", 2)
@@ -206,3 +208,44 @@ def test_an_action_no_trigger_answers_is_skipped_in_one_line(action: str) -> Non
     parsed = parse_event("issue_comment", comment_event("/codex x", action=action), **_settings())
     assert isinstance(parsed, Skip)
     assert f"action '{action}' is not handled; only created" in parsed.reason
+
+
+def test_a_reply_in_a_review_thread_is_a_request_about_its_lines() -> None:
+    event = review_comment_event(
+        "Looks odd.\n/codex use a constant here", pull_number=4, comment_id=77, in_reply_to=70,
+        path="src/app.py", line=9, start_line=7, diff_hunk="@@ -5,3 +5,5 @@\n+x = 3",
+    )  # fmt: skip
+    parsed = parse_event("pull_request_review_comment", event, **_settings())
+    assert isinstance(parsed, ReviewCommentRequest)
+    assert parsed.prompt == "use a constant here"
+    assert parsed.thread.number == 4
+    assert parsed.thread.review_comment == 70  # replies go to the thread's first comment
+    assert parsed.comment_id == 77
+    assert "src/app.py, line(s) 7-9" in parsed.context()
+    assert "+x = 3" in parsed.context()
+    assert parsed.destination("codex/") == FollowUp(4)
+
+
+def test_the_first_comment_of_a_thread_is_its_own_thread() -> None:
+    event = review_comment_event("/codex fix", comment_id=81)
+    parsed = parse_event("pull_request_review_comment", event, **_settings())
+    assert isinstance(parsed, ReviewCommentRequest)
+    assert parsed.thread.review_comment == 81
+
+
+@pytest.mark.parametrize(
+    ("body", "action", "kind"),
+    [
+        ("please have a look", "created", Skip),
+        (f"/codex fix {OWN_COMMENT_MARK}x -->", "created", Skip),
+        ("/codex fix", "edited", Skip),
+        ("/codex review", "created", Answer),
+        ("/codex", "created", Answer),
+    ],
+)
+def test_what_a_review_comment_does_not_ask_for(body: str, action: str, kind: type) -> None:
+    event = review_comment_event(body) | {"action": action}
+    parsed = parse_event("pull_request_review_comment", event, **_settings())
+    assert isinstance(parsed, kind)
+    if isinstance(parsed, Answer):
+        assert "In a review thread" in parsed.reply

@@ -3,6 +3,11 @@
 Clients authenticate as ``x-access-token:<token>`` with HTTP basic auth (what the
 bot sends); anything else gets 401 and is recorded.
 
+Like GitHub, it has ``refs/pull/<N>/head`` for pull requests: the GitHub fake tells it which
+branch a same-repository pull request follows (``track_pull``) and the ref follows that
+branch's pushes; a test makes a fork's by pushing there, ``git push <url> <sha>:refs/pull/N/head``
+(GitHub would refuse that push: it alone writes refs/pull/*).
+
 Standalone (Docker smoke test): python tests/rig/git_remote.py --root DIR
 --full-name owner/repo --token T [--port N] seeds ``DIR/owner/repo.git`` unless it
 exists, serves it until SIGTERM/SIGINT and prints "READY <clone url>".
@@ -23,10 +28,31 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+if not __package__:  # run as a script: import the sibling modules as package "tests.rig"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    __package__ = "tests.rig"
 
-def git(*argv: str, cwd: Path | None = None) -> str:
-    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=True)
+from .git_diff import DiffFile, parse_diff
+
+
+def git(*argv: str, cwd: Path | None = None, check: bool = True) -> str:
+    """git's output; with ``check=False`` a failure is no error, just (usually) no output."""
+    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=check)
     return done.stdout
+
+
+# What GitHub's diffs look like whatever the local git config says: 3 lines of context,
+# hunks not merged across unchanged lines, renames found, no colour or external tools.
+_DIFF = (
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-U3",
+    "--inter-hunk-context=0",
+    "--diff-algorithm=myers",
+    "-M",
+)
 
 
 def _backend() -> str:
@@ -85,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
         if encoding:
             env["HTTP_CONTENT_ENCODING"] = encoding
         done = subprocess.run([_backend()], input=body, env=env, capture_output=True, check=False)
+        if path.endswith("/git-receive-pack") and done.returncode == 0:
+            remote.sync_pull_heads()  # before answering: the pusher may look at once
         head, _, payload = done.stdout.partition(b"\r\n\r\n")
         status = 200
         headers: list[tuple[str, str]] = []
@@ -114,6 +142,8 @@ class GitRemote:
         self.auth_headers: list[str] = []
         self.rejected = 0
         self._server: _Server | None = None
+        self._pull_branches: dict[int, str] = {}  # same-repository pull request -> its head
+        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -157,6 +187,39 @@ class GitRemote:
 
     def commits_between(self, base: str, head: str) -> int:
         return int(git("rev-list", "--count", f"{base}..{head}", cwd=self.bare).strip())
+
+    def pull_head(self, number: int) -> str | None:
+        """The commit of ``refs/pull/<number>/head``, None without that ref."""
+        out = git(
+            "for-each-ref", "--format=%(objectname)", f"refs/pull/{number}/head", cwd=self.bare
+        )
+        return out.strip() or None
+
+    def track_pull(self, number: int, branch: str) -> None:
+        """Keep ``refs/pull/<number>/head`` at ``branch``'s tip from now on, as GitHub does for
+        a pull request from a branch of this repository."""
+        with self._lock:
+            self._pull_branches[number] = branch
+        self.sync_pull_heads()
+
+    def sync_pull_heads(self) -> None:
+        """Move each tracked ``refs/pull/N/head`` to its branch; a deleted branch leaves the
+        ref where it was (GitHub keeps a merged pull request's head)."""
+        with self._lock:
+            for number, branch in self._pull_branches.items():
+                sha = self.branch_sha(branch)
+                if sha is not None and sha != self.pull_head(number):
+                    git("update-ref", f"refs/pull/{number}/head", sha, cwd=self.bare)
+
+    def diff_files(self, base_branch: str, head_sha: str) -> list[DiffFile]:
+        """A pull request's files as GitHub lists them: ``head_sha`` against its merge base
+        with ``base_branch``; none when either is unknown."""
+        base = git("merge-base", f"refs/heads/{base_branch}", head_sha, cwd=self.bare, check=False)
+        if not base.strip():
+            return []
+        commits = (base.strip(), head_sha)
+        raw = git(*_DIFF, "--raw", "-z", "--no-abbrev", *commits, cwd=self.bare)
+        return parse_diff(raw, git(*_DIFF, "-p", *commits, cwd=self.bare))
 
     def show(self, branch: str, path: str) -> str:
         return git("show", f"{branch}:{path}", cwd=self.bare)

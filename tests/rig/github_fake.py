@@ -31,6 +31,7 @@ if not __package__:  # run as a script: import the sibling modules as package "t
 
 from werkzeug.datastructures import Headers
 
+from .git_diff import DiffFile
 from .github_handlers import add_comment, add_issue, add_pull
 from .github_issue_handlers import set_state
 from .github_openapi import SPEC_PATH as SPEC_PATH  # re-exported: the tests read the spec
@@ -38,7 +39,16 @@ from .github_openapi import spec
 from .github_rest import SECONDARY_RATE_LIMIT as SECONDARY_RATE_LIMIT  # re-exported
 from .github_rest import Recorded as Recorded  # re-exported: the benchmarks replay these
 from .github_rest import RestApi
-from .github_state import Comment, GitHubState, Issue, Reaction, fake_sha
+from .github_review_handlers import seed_reply, seed_review_comment
+from .github_state import (
+    Comment,
+    GitHubState,
+    Issue,
+    Reaction,
+    Review,
+    ReviewComment,
+    fake_sha,
+)
 
 
 class GitHubFake(RestApi):
@@ -55,6 +65,9 @@ class GitHubFake(RestApi):
         private: bool = False,
         branch_sha: Callable[[str], str | None] | None = None,
         commits_between: Callable[[str, str], int] | None = None,
+        pull_head: Callable[[int], str | None] | None = None,
+        track_pull: Callable[[int, str], None] | None = None,
+        diff_files: Callable[[str, str], list[DiffFile]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         prefix: str = "/api/v3",
@@ -68,6 +81,11 @@ class GitHubFake(RestApi):
             private=private,
             branch_sha=branch_sha or fake_sha,
             commits_between=commits_between or (lambda base, head: 1),
+            # refs/pull/N/head and a pull request's files (GitRemote's methods of these
+            # names); without them no pull request has files.
+            pull_head=pull_head or (lambda number: None),
+            track_pull=track_pull or (lambda number, branch: None),
+            diff_files=diff_files or (lambda base, head: []),
         )
         super().__init__(state, token=token, prefix=prefix.rstrip("/"))
         self._server: _Server | None = None
@@ -192,6 +210,54 @@ class GitHubFake(RestApi):
         with self.state.lock:
             return copy.deepcopy(self.state.reactions.get(("issue", issue_number), []))
 
+    def review_comment_reactions(self, comment_id: int) -> list[Reaction]:
+        with self.state.lock:
+            return copy.deepcopy(self.state.reactions.get(("review_comment", comment_id), []))
+
+    def reviews(self, pull_number: int) -> list[Review]:
+        with self.state.lock:
+            return copy.deepcopy(
+                [r for r in self.state.reviews.values() if r.pull_number == pull_number]
+            )
+
+    def review_comments(self, pull_number: int) -> list[ReviewComment]:
+        with self.state.lock:
+            return copy.deepcopy(
+                [c for c in self.state.review_comments.values() if c.pull_number == pull_number]
+            )
+
+    def add_review_comment(
+        self,
+        pull_number: int,
+        path: str,
+        line: int,
+        body: str,
+        login: str,
+        *,
+        start_line: int | None = None,
+        side: str = "RIGHT",
+        review_id: int | None = None,
+    ) -> int:
+        """A person's comment on `line` (through `line` from `start_line`) of `path` as the
+        pull request's diff shows it, in review `review_id` or, like a single comment made in
+        the web interface, in a review of its own. ValueError if the diff does not show the
+        lines, with GitHub's reason."""
+        wanted: dict[str, Any] = {"path": path, "line": line, "side": side}
+        if start_line is not None:
+            wanted |= {"start_line": start_line, "start_side": side}
+        with self.state.lock:
+            self.state.see(login)
+            pull = self.state.issue(pull_number, pull=True)
+            return seed_review_comment(self.state, pull, wanted, body, login, review_id).id
+
+    def add_review_reply(self, comment_id: int, body: str, login: str) -> int:
+        """A person's reply in the review thread of `comment_id`, as the web interface posts
+        it: in a review of its own, pointing at the thread's first comment."""
+        with self.state.lock:
+            self.state.see(login)
+            replied = self.state.review_comments[comment_id]
+            return seed_reply(self.state, replied, body, login).id
+
     def snapshot(self) -> dict[str, Any]:
         with self.state.lock:
             return {
@@ -200,6 +266,8 @@ class GitHubFake(RestApi):
                 "reactions": {
                     f"{k}:{n}": [asdict(r) for r in v] for (k, n), v in self.state.reactions.items()
                 },
+                "reviews": [asdict(r) for r in self.state.reviews.values()],
+                "review_comments": [asdict(c) for c in self.state.review_comments.values()],
                 "permissions": dict(self.state.permissions),
                 "requests": [asdict(r) for r in self.requests],
                 "validation_errors": list(self.validation_errors),

@@ -63,7 +63,9 @@ def update_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: 
     return 200, comment_json(st, c), {}
 
 
-def _react(st: GitHubState, key: tuple[str, int], content: str) -> Reply:
+def react(st: GitHubState, key: tuple[str, int], content: str) -> Reply:
+    """The token's `content` reaction on what `key` names (its rollup's key): 201 when new,
+    200 with the one it already left, as GitHub answers."""
     found = st.reactions.setdefault(key, [])
     for r in found:
         if r.user == st.app_login and r.content == content:
@@ -75,12 +77,12 @@ def _react(st: GitHubState, key: tuple[str, int], content: str) -> Reply:
 
 @op("reactions/create-for-issue-comment")
 def react_comment(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
-    return _react(st, ("comment", st.comment(int(p["comment_id"])).id), body["content"])
+    return react(st, ("comment", st.comment(int(p["comment_id"])).id), body["content"])
 
 
 @op("reactions/create-for-issue")
 def react_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
-    return _react(st, ("issue", st.issue(int(p["issue_number"])).number), body["content"])
+    return react(st, ("issue", st.issue(int(p["issue_number"])).number), body["content"])
 
 
 @op("issues/get")

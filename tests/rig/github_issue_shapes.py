@@ -168,7 +168,7 @@ def pull_json(st: GitHubState, p: Issue, *, simple: bool = False) -> JSON:
             mergeable_state="unknown",
             merged_by=user_json(st, p.merged_by) if p.merged_by else None,
             comments=issue["comments"],
-            review_comments=0,
+            review_comments=sum(c.pull_number == p.number for c in st.review_comments.values()),
             maintainer_can_modify=p.maintainer_can_modify,
             additions=0,
             deletions=0,

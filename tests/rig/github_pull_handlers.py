@@ -96,8 +96,9 @@ def add_pull(
     **kw: Any,
 ) -> Issue:
     head_repo = head_repo or st.full_name
-    sha = st.branch_sha(head) if head_repo == st.full_name else fake_sha(f"{head_repo}:{head}")
-    return add_issue(
+    same_repo = head_repo == st.full_name
+    sha = st.branch_sha(head) if same_repo else fake_sha(f"{head_repo}:{head}")
+    pull = add_issue(
         st,
         title,
         text,
@@ -109,6 +110,9 @@ def add_pull(
         head_sha=sha,
         **kw,
     )
+    if same_repo:  # GitHub keeps refs/pull/N/head at the branch; a fork's a test pushes
+        st.track_pull(pull.number, head)
+    return pull
 
 
 @op("pulls/get")

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from .git_diff import DiffFile
+
 JSON = dict[str, Any]
 Reply = tuple[int, Any, dict[str, str]]
 DOCS = "https://docs.github.com/rest"
@@ -56,6 +58,18 @@ def not_found() -> HTTPError:
 
 def invalid(*errors: JSON) -> HTTPError:
     return HTTPError(422, "Validation Failed", list(errors))
+
+
+def unprocessable(*sentences: str, docs: str = DOCS) -> HTTPError:
+    """GitHub's other 422 (`validation-error-simple`, e.g. of reviews): `errors` are plain
+    sentences and there is no `status` field."""
+    e = HTTPError(422, "Unprocessable Entity")
+    e.body = {
+        "message": "Unprocessable Entity",
+        "errors": list(sentences),
+        "documentation_url": docs,
+    }
+    return e
 
 
 # GitHub refuses longer bodies of comments, issues and pull requests, counted in characters
@@ -126,6 +140,40 @@ class Reaction:
     created_at: str
 
 
+@dataclass
+class Review:
+    id: int
+    pull_number: int
+    user: str
+    body: str
+    state: str  # PENDING, COMMENTED, CHANGES_REQUESTED or APPROVED
+    commit_id: str
+    submitted_at: str | None  # None while pending
+    html_url: str
+
+
+@dataclass
+class ReviewComment:
+    """A comment on lines of a pull request's diff (GitHub's `pull-request-review-comment`)."""
+
+    id: int
+    pull_number: int
+    review_id: int
+    path: str
+    line: int  # the last line of a multi-line comment
+    side: str  # LEFT (the base's numbers) or RIGHT (the head's)
+    start_line: int | None
+    start_side: str | None
+    position: int  # lines below the first "@@" of the file's patch
+    diff_hunk: str
+    commit_id: str
+    body: str
+    user: str
+    created_at: str
+    updated_at: str
+    in_reply_to_id: int | None = None  # the first comment of the thread, for a reply
+
+
 class GitHubState:
     """Everything the fake knows about one repository; callers hold `lock` around use."""
 
@@ -139,10 +187,15 @@ class GitHubState:
         private: bool,
         branch_sha: Callable[[str], str | None],
         commits_between: Callable[[str, str], int],
+        pull_head: Callable[[int], str | None] = lambda number: None,
+        track_pull: Callable[[int, str], None] = lambda number, branch: None,
+        diff_files: Callable[[str, str], list[DiffFile]] = lambda base, head: [],
     ) -> None:
         self.owner, self.repo, self.default_branch = owner, repo, default_branch
         self.app_login, self.private = app_login, private
         self.branch_sha, self.commits_between = branch_sha, commits_between
+        # The git side of pull requests: refs/pull/N/head and the files changed.
+        self.pull_head, self.track_pull, self.diff_files = pull_head, track_pull, diff_files
         self.api = self.web = ""  # set by the server once it has a port
         self.lock = threading.RLock()
         self.permissions: dict[str, str] = {}
@@ -153,6 +206,8 @@ class GitHubState:
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.reactions: dict[tuple[str, int], list[Reaction]] = {}
+        self.reviews: dict[int, Review] = {}
+        self.review_comments: dict[int, ReviewComment] = {}
         self.labels: dict[str, int] = {}
         self.protected: set[str] = set()  # branches under classic branch protection
         self.rules: dict[str, list[JSON]] = {}  # branch -> the rules of rulesets on it
@@ -186,9 +241,19 @@ class GitHubState:
         return sum(c.issue_number == i.number for c in self.comments.values())
 
     def sha(self, p: Issue, which: str) -> str:
+        """A pull request's base or head commit. The head: its branch's tip while the branch
+        exists (same repository), else refs/pull/N/head (a fork's, or the last tip of a
+        deleted branch), else what it was when the pull request was added."""
         ref = (p.base if which == "base" else p.head) or ""
-        fork = which == "head" and p.head_repo != self.full_name
-        return (None if fork else self.branch_sha(ref)) or p.head_sha or fake_sha(ref)
+        if which == "base":
+            return self.branch_sha(ref) or p.head_sha or fake_sha(ref)
+        fork = p.head_repo != self.full_name
+        found = (None if fork else self.branch_sha(ref)) or self.pull_head(p.number)
+        return found or p.head_sha or fake_sha(ref)
+
+    def files(self, p: Issue, commit: str | None = None) -> list[DiffFile]:
+        """The pull request's files at `commit` (its head by default), as GitHub lists them."""
+        return self.diff_files(p.base or "", commit or self.sha(p, "head")) if p.base else []
 
     def count_commits(self, p: Issue) -> int:
         if p.head_repo != self.full_name or p.base is None or p.head is None:
