@@ -21,6 +21,7 @@ class Trigger(enum.Enum):
     SCHEDULE = "schedule"
     ISSUE_LABELED = "issues"
     REVIEW_COMMENT = "pull_request_review_comment"
+    REVIEW = "pull_request_review"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,10 @@ class Request(Protocol):
         """The request as it will be worked on, once the thread is known (``/codex go``
         reads its plan there); most requests are complete as parsed and return self.
         ``own_comment`` is the bot's status comment in the thread, if any."""
+
+    def also_tell(self) -> tuple[Thread, ...]:
+        """Other threads told where the change went (each thread of a review that asked
+        for changes); most requests have only their own."""
 
 
 @dataclass(frozen=True)

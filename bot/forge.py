@@ -71,6 +71,30 @@ class ReviewNote:
 
 
 @dataclass(frozen=True)
+class DiffComment:
+    """A person's comment on lines of a pull request's diff, in a review."""
+
+    id: int
+    author: str
+    body: str
+    path: str
+    line: int | None
+    start_line: int | None
+    diff_hunk: str
+    reply_to: int | None = None  # the first comment of its thread, for a reply
+
+    @property
+    def thread_root(self) -> int:
+        return self.reply_to or self.id
+
+
+@dataclass(frozen=True)
+class SubmittedReview:
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+    body: str
+
+
+@dataclass(frozen=True)
 class LineComment:
     """A review comment to post on the new side of the diff: ``start_line`` to ``line``."""
 
@@ -144,6 +168,11 @@ class Forge(Protocol):
         self, number: int, *, commit: str, body: str, comments: list[LineComment]
     ) -> str:
         """One review that only comments; returns its address."""
+
+    def review(self, number: int, review_id: int) -> SubmittedReview: ...
+
+    def review_comments(self, number: int, review_id: int) -> list[DiffComment]:
+        """The comments a review put on the diff, oldest first."""
 
     def branch_rules(self, branch: str) -> list[str]: ...
 

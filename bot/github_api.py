@@ -22,10 +22,12 @@ from bot.errors import GitHubError
 from bot.forge import (
     Access,
     ChangedFile,
+    DiffComment,
     HttpCredentials,
     LineComment,
     Pull,
     ReviewNote,
+    SubmittedReview,
     Thread,
     ThreadComment,
 )
@@ -212,6 +214,20 @@ class GitHub:
             url = f"{self._repo.url}/pulls/{number}/reviews"
             _, data = self._repo.requester.requestJsonAndCheck("POST", url, input=review)
         return str(data.get("html_url") or "")
+
+    def review(self, number: int, review_id: int) -> SubmittedReview:
+        with _translated(f"read review {review_id} of pull request #{number}"):
+            review = self._repo.get_pull(number).get_review(review_id)
+            return SubmittedReview(review.state, review.body or "")
+
+    def review_comments(self, number: int, review_id: int) -> list[DiffComment]:
+        with _translated(f"read the comments of review {review_id} on #{number}"):
+            found = self._repo.get_pull(number).get_single_review_comments(review_id)
+            return [
+                DiffComment(c.id, c.user.login if c.user else "", c.body or "", c.path,
+                            c.line, c.start_line, c.diff_hunk or "", c.in_reply_to_id)
+                for c in found
+            ]  # fmt: skip
 
     def branch_protected(self, branch: str) -> bool:
         """Whether classic branch protection guards ``branch``.

@@ -201,6 +201,14 @@ def run_link(run_url: str | None) -> str:
 OWN_COMMENT_MARK = f"<!-- {BOT_NAME} "
 
 
+def addressed_in(report: Report) -> str:
+    """The reply in each thread of a review whose changes one commit made."""
+    return (
+        f"Addressed in [{report.commit[:7]}]({report.commit_url}), one commit for the whole "
+        f"review{run_link(report.run_url)}.\n\n{OWN_COMMENT_MARK}addressed -->\n"
+    )
+
+
 def status_marker(run_id: str) -> str:
     """Hidden in each status comment: finds it again on a re-run, and marks it as ours."""
     return f"{OWN_COMMENT_MARK}status run={run_id} -->"

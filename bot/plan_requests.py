@@ -67,6 +67,9 @@ class GoRequest:
     def retry_hint(self) -> str:
         return f"ask for a new plan with `{self.trigger_word} plan …` to retry"
 
+    def also_tell(self) -> tuple[Thread, ...]:
+        return ()
+
     def settle(self, forge: Forge, own_comment: int | None) -> PlanGo | Answer:
         found = plans.latest_ready(forge.comments(self.thread), own_comment)
         if found is None:

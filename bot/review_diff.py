@@ -60,6 +60,13 @@ def fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def on_lines(path: str, line: int | None, start_line: int | None, diff_hunk: str) -> str:
+    """Where a review comment sits, for the agent: the file, the lines and the hunk."""
+    lines = f"{start_line}-{line}" if start_line else f"{line}"
+    mark = fence(diff_hunk)
+    return f"{path}, line(s) {lines}:\n{mark}diff\n{diff_hunk}\n{mark}"
+
+
 def diff_text(files: Sequence[ChangedFile]) -> str:
     """Every file's numbered diff, bounded; what is left out is said."""
     parts, size, left_out = [], 0, []

@@ -56,6 +56,9 @@ class Complete:
     def settle(self, forge: Forge, own_comment: int | None) -> Self:
         return self
 
+    def also_tell(self) -> tuple[Thread, ...]:
+        return ()
+
 
 @dataclass(frozen=True)
 class Command:

@@ -7,19 +7,22 @@ a follow-up); the status comment and the final word are replies in that thread.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import trigger_text
-from bot.errors import EventError
+from bot.errors import BotError, EventError
 from bot.events import Answer, Destination, FollowUp, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
-from bot.review_diff import fence
+from bot.review_diff import on_lines
 from bot.trigger_base import EventInputs, TriggerSpec, command_in, react
+from bot.trigger_review import triggers_itself
 
+log = logging.getLogger("bot")
 # Earlier comments of the thread given as context: the latest ones, each bounded.
 _EARLIER_COMMENTS = 10
 _COMMENT_LIMIT = 2_000
@@ -35,11 +38,8 @@ class Spot:
     diff_hunk: str
 
     def describe(self) -> str:
-        lines = f"{self.start_line}-{self.line}" if self.start_line else f"{self.line}"
-        mark = fence(self.diff_hunk)
-        return (
-            f"The comment is on {self.path}, line(s) {lines}:\n{mark}diff\n{self.diff_hunk}\n{mark}"
-        )
+        where = on_lines(self.path, self.line, self.start_line, self.diff_hunk)
+        return f"The comment is on {where}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class ReviewCommentRequest:
     comment_id: int
     spot: Spot
     default_branch: str | None = None
+    review_id: int | None = None  # the review the comment was submitted in
+    trigger_word: str = "/codex"
     earlier: tuple[str, ...] = ()  # the thread's earlier comments, once settled
     trigger: Trigger = field(default=Trigger.REVIEW_COMMENT, init=False)
 
@@ -71,14 +73,29 @@ class ReviewCommentRequest:
     def retry_hint(self) -> str:
         return "reply in this thread again to retry"
 
-    def settle(self, forge: Forge, own_comment: int | None) -> ReviewCommentRequest:
-        """With the thread's earlier comments (not the bot's status) as context."""
+    def also_tell(self) -> tuple[Thread, ...]:
+        return ()
+
+    def settle(self, forge: Forge, own_comment: int | None) -> ReviewCommentRequest | Answer:
+        """With the thread's earlier comments (not the bot's status) as context; or no run
+        at all for a comment of a review that is a request of its own."""
+        if self.review_id is not None and self._review_asks_itself(forge, self.review_id):
+            reply = trigger_text.part_of_review()
+            return Answer(self.trigger, self.requester, self.thread, reply, summary=reply)
         earlier = [
             f"@{c.author}: {c.body.strip()[:_COMMENT_LIMIT]}"
             for c in forge.comments(self.thread)
             if c.id not in (self.comment_id, own_comment) and OWN_COMMENT_MARK not in c.body
         ]
         return replace(self, earlier=tuple(earlier[-_EARLIER_COMMENTS:]))
+
+    def _review_asks_itself(self, forge: Forge, review_id: int) -> bool:
+        try:
+            review = forge.review(self.thread.number, review_id)
+        except BotError as exc:  # unreadable: answer the comment rather than nobody
+            log.warning("could not read review %s: %s", review_id, exc)
+            return False
+        return triggers_itself(review.state, review.body, self.trigger_word)
 
 
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
@@ -112,8 +129,11 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
         start_line=_number(comment.get("start_line")),
         diff_hunk=str(comment.get("diff_hunk") or ""),
     )
-    branch = default_branch_of(payload)
-    return ReviewCommentRequest(command.prompt, sender, thread, comment_id, spot, branch)
+    branch, review = default_branch_of(payload), _number(comment.get("pull_request_review_id"))
+    word = inputs.trigger_word
+    return ReviewCommentRequest(
+        command.prompt, sender, thread, comment_id, spot, branch, review, word
+    )
 
 
 def _number(value: object) -> int | None:

@@ -45,6 +45,20 @@ def in_review_thread(trigger: str) -> str:
     )
 
 
+def in_review(trigger: str) -> str:
+    return (
+        f"A review that requests changes with `{trigger}` (and optional words) has them made; "
+        f"commands such as `{trigger} review` go in the pull request's conversation."
+    )
+
+
+def part_of_review() -> str:
+    return (
+        "This comment belongs to a review that requests changes with the trigger word: that "
+        "review is handled as a whole, in its own run, so this one changes nothing."
+    )
+
+
 def other_label(name: object, label: str) -> str:
     return f"The label '{name}' is not the trigger label '{label}'."
 

@@ -13,6 +13,7 @@ from bot import (
     trigger_comment,
     trigger_label,
     trigger_manual,
+    trigger_review,
     trigger_review_comment,
     trigger_text,
 )
@@ -60,6 +61,7 @@ REGISTRY = Registry(
     trigger_manual.SCHEDULE,
     trigger_label.TRIGGER,
     trigger_review_comment.TRIGGER,
+    trigger_review.TRIGGER,
 )
 
 

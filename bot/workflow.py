@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from bot.authz import PermissionOf
 from bot.errors import AgentError, BotError, ConfigError
 from bot.events import Answer, Batch, Person, PlanReply, Request, ReviewReply
 from bot.follow_up import note_of
-from bot.forge import Access, Forge
+from bot.forge import Access, Forge, Thread
 from bot.git_copy import throwaway_copy
 from bot.git_text import redact
 from bot.gitrepo import Repository
@@ -209,7 +209,18 @@ async def _work(
     if not done.commit:
         return done
     web = f"{job.context.server_url}/{job.forge.repository}"
-    return replace(done, commit_url=f"{web}/commit/{done.commit}")
+    done = replace(done, commit_url=f"{web}/commit/{done.commit}")
+    _tell(job.forge, request.also_tell(), messages.addressed_in(done))
+    return done
+
+
+def _tell(forge: Forge, threads: Sequence[Thread], text: str) -> None:
+    """A short word in each other thread of the request; one that fails is only logged."""
+    for thread in threads:
+        try:
+            forge.comment(thread, text)
+        except BotError as exc:
+            log.warning("could not reply in a thread of #%s: %s", thread.number, exc)
 
 
 async def _plan(

@@ -16,10 +16,12 @@ from bot.errors import BotError, GitHubError
 from bot.forge import (
     Access,
     ChangedFile,
+    DiffComment,
     HttpCredentials,
     LineComment,
     Pull,
     ReviewNote,
+    SubmittedReview,
     Thread,
     ThreadComment,
 )
@@ -62,6 +64,10 @@ class FakeForge:
     files: dict[int, list[ChangedFile]] = field(default_factory=dict)
     notes: dict[int, list[ReviewNote]] = field(default_factory=dict)
     reviews: list[tuple[int, str, str, list[LineComment]]] = field(default_factory=list)
+    # People's reviews, by (pull request, review id): what they said and their comments.
+    submitted: dict[tuple[int, int], tuple[SubmittedReview, list[DiffComment]]] = field(
+        default_factory=dict
+    )
     # Every version each comment had, in order: what a watcher saw while it changed.
     versions: list[tuple[int, str]] = field(default_factory=list)
     # A method name → the error it raises, like a forge that refuses.
@@ -150,6 +156,12 @@ class FakeForge:
 
     def branch_protected(self, branch: str) -> bool:
         return branch in self.protected
+
+    def review(self, number: int, review_id: int) -> SubmittedReview:
+        return self.submitted[number, review_id][0]
+
+    def review_comments(self, number: int, review_id: int) -> list[DiffComment]:
+        return list(self.submitted[number, review_id][1])
 
     def pull_files(self, number: int) -> list[ChangedFile]:
         return list(self.files.get(number, []))

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from github import Auth, Github
-from github.GithubException import UnknownObjectException
+from github.GithubException import GithubException, UnknownObjectException
 from github.PullRequest import PullRequest
 
 from tests.action_rig import TOKEN
@@ -289,3 +289,113 @@ def test_a_review_comment_event_matches_the_fakes_comment(
         served.body,
     )
     assert urlsplit(c["url"]).path == urlsplit(served.url).path.removeprefix("/api/v3")
+
+
+def test_a_persons_review_and_its_comments(github: GitHubFake, g: Github, feature: str) -> None:
+    number = github.add_pull(feature, "main", "Say x", None, "alice")
+    review_id = github.add_review(
+        number,
+        "bob",
+        body="Please rework x.",
+        comments=[
+            {"path": "src/app.py", "line": 2, "body": "/codex why x?"},
+            {"path": "src/app.py", "line": 2, "start_line": 1, "body": "And both lines."},
+        ],
+    )
+    first, second = (c.id for c in github.review_comments(number))
+    github.add_review_reply(first, "Because.", "alice")  # in a review of its own
+    github.add_review_comment(number, "src/app.py", 1, "Single comment.", "bob")  # ditto
+    pr = _pull(g, number)
+
+    before = len(github.requests)
+    listed = list(pr.get_single_review_comments(review_id))
+    assert _sent(github, before) == [
+        ("GET", f"/repos/{REPO}/pulls/{number}/reviews/{review_id}/comments", 200)
+    ]
+    assert [
+        (c.id, c.user.login, c.body, c.path, c.line, c.start_line, c.diff_hunk) for c in listed
+    ] == [
+        (first, "bob", "/codex why x?", "src/app.py", 2, None, HUNK),
+        (second, "bob", "And both lines.", "src/app.py", 2, 1, HUNK),
+    ]
+    assert [c.in_reply_to_id is None for c in listed] == [True, True]  # both start a thread
+    assert {c.pull_request_review_id for c in listed} == {review_id}
+
+    before = len(github.requests)
+    review = pr.get_review(review_id)  # PyGithub fetches it at once: no completing later
+    assert (review.id, review.state, review.body, review.user.login) == (
+        review_id,
+        "CHANGES_REQUESTED",
+        "Please rework x.",
+        "bob",
+    )
+    assert _sent(github, before) == [
+        ("GET", f"/repos/{REPO}/pulls/{number}/reviews/{review_id}", 200)
+    ]
+    assert [(r.user, r.state) for r in github.reviews(number)] == [
+        ("bob", "CHANGES_REQUESTED"),
+        ("alice", "COMMENTED"),  # the reply's
+        ("bob", "COMMENTED"),  # the single comment's
+    ]
+
+
+def test_a_reviews_comments_come_in_pages(github: GitHubFake, feature: str) -> None:
+    number = github.add_pull(feature, "main", "Say x", None, "alice")
+    comments = [{"path": "src/app.py", "line": 2, "body": f"Note {n}."} for n in range(3)]
+    review_id = github.add_review(number, "bob", state="COMMENTED", comments=comments)
+    client = Github(
+        auth=Auth.Token(github.token),
+        base_url=github.api_url,
+        lazy=True,
+        per_page=2,
+        retry=None,
+        seconds_between_requests=0,
+    )
+    before = len(github.requests)
+    listed = client.get_repo(REPO).get_pull(number).get_single_review_comments(review_id)
+    assert [c.body for c in listed] == ["Note 0.", "Note 1.", "Note 2."]  # oldest first
+    client.close()
+    api = f"/repos/{REPO}/pulls/{number}/reviews/{review_id}/comments"
+    assert [(r.method, r.path, r.query, r.status) for r in github.requests[before:]] == [
+        ("GET", api, {"per_page": "2"}, 200),
+        ("GET", api, {"per_page": "2", "page": "2"}, 200),
+    ]
+
+
+def test_a_review_that_is_not_there_or_not_ours_to_see(
+    github: GitHubFake, g: Github, feature: str
+) -> None:
+    number = github.add_pull(feature, "main", "Say x", None, "alice")
+    other = github.add_pull("patch-1", "main", "Other", None, "eve", "eve/hello-world")
+    elsewhere = github.add_review(other, "bob", body="Not on this one.")
+    draft = github.add_review(
+        number,
+        "bob",
+        state="PENDING",
+        comments=[{"path": "src/app.py", "line": 2, "body": "Draft."}],
+    )
+    assert [r.submitted_at for r in github.reviews(number)] == [None]
+    pr = _pull(g, number)
+    for review_id in (999, elsewhere, draft):  # a pending review: its author's alone
+        with pytest.raises(UnknownObjectException) as unknown:
+            list(pr.get_single_review_comments(review_id))
+        assert unknown.value.status == 404
+        with pytest.raises(GithubException) as failed:
+            pr.get_review(review_id)
+        assert failed.value.status == 404
+    assert [c.body for c in _pull(g, other).get_single_review_comments(elsewhere)] == []
+
+
+def test_add_review_refuses_what_github_would(github: GitHubFake, feature: str) -> None:
+    number = github.add_pull(feature, "main", "Say x", None, "alice")
+    fine = {"path": "src/app.py", "line": 2, "body": "Fine."}
+    off = {"path": "src/app.py", "line": 9, "body": "Off the diff."}
+    with pytest.raises(ValueError, match="line must be part of the diff"):
+        github.add_review(number, "bob", comments=[fine, off])
+    with pytest.raises(ValueError, match="must precede"):
+        github.add_review(number, "bob", comments=[{**fine, "start_line": 2}])
+    with pytest.raises(ValueError, match="needs a body or a comment"):
+        github.add_review(number, "bob")
+    with pytest.raises(ValueError, match="own pull request"):
+        github.add_review(number, "alice", body="LGTM", state="APPROVED")
+    assert (github.reviews(number), github.review_comments(number)) == ([], [])  # all or none

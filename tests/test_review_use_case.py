@@ -15,9 +15,10 @@ from bot.agent_space import Space
 from bot.change import codex_server
 from bot.errors import ConfigError
 from bot.events import Person
-from bot.forge import Access, ChangedFile, Pull, Thread
+from bot.forge import Access, ChangedFile, DiffComment, Pull, SubmittedReview, Thread
 from bot.report import Conclusion
 from bot.settings import load_settings
+from bot.trigger_review import ADDRESS_ALL, ChangesRequest
 from bot.trigger_review_comment import ReviewCommentRequest, Spot
 from tests.action_rig import TOKEN
 from tests.fakes import FakeAgent, FakeForge
@@ -248,3 +249,55 @@ def test_a_reader_cannot_ask_in_a_review_thread(
     report = run(checkout, forge, agent, thread_request(forge, 15, "/codex do it", READER))
     assert report.conclusion is Conclusion.UNAUTHORIZED
     assert agent.prompts == []
+
+
+def changes_requested(forge: FakeForge, number: int, body: str = "/codex") -> ChangesRequest:
+    """A person's "Request changes" review with two threads on src/app.py."""
+    first = forge.add_comment(number, "Use a constant.", "octocat", review_thread=0)
+    second = forge.add_comment(number, "Log instead of print.", "octocat", review_thread=0)
+    hunk = "@@ -1 +1,3 @@\n+import os\n print('hi')\n+print(os.environ)"
+    comments = [
+        DiffComment(first, "octocat", "Use a constant.", "src/app.py", 1, None, hunk),
+        DiffComment(second, "octocat", "Log instead of print.", "src/app.py", 3, 2, hunk),
+    ]
+    forge.submitted[number, 600] = (SubmittedReview("CHANGES_REQUESTED", body), comments)
+    thread = Thread(number, "Print more", "Prints things.", True)
+    return ChangesRequest(ADDRESS_ALL, Person(WRITER), thread, 600)
+
+
+def test_a_review_that_requests_changes_is_addressed_in_one_commit_with_a_reply_per_thread(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 16, forge.repository)
+    _git(checkout, "push", "-q", remote_url(remote), "HEAD:refs/heads/feature")
+    asked = changes_requested(forge, 16)
+    agent = FakeAgent(files={"src/app.py": "import logging\n"}, summary="Both addressed.")
+    report = run(checkout, forge, agent, asked)
+
+    assert report.conclusion is Conclusion.PUSHED
+    (prompt,) = agent.prompts
+    assert "1. On src/app.py, line(s) 1:" in prompt
+    assert "2. On src/app.py, line(s) 2-3:" in prompt
+    assert "@octocat: Log instead of print." in prompt
+    assert report.commit_url.endswith(f"/commit/{remote.branch_sha('feature')}")
+    for root in (c.id for c in forge.submitted[16, 600][1]):
+        (reply,) = [b for b in forge.said(16, root) if "Addressed in" in b]
+        assert f"({report.commit_url}), one commit for the whole review" in reply
+    (status,) = forge.said(16)  # the final word in the pull request's conversation
+    assert status.startswith("Pushed [")
+
+
+def test_a_comment_of_a_review_that_asks_itself_is_not_run_twice(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 17, forge.repository)
+    changes_requested(forge, 17, body="/codex please")
+    root = forge.submitted[17, 600][1][0].id
+    spot = Spot("src/app.py", 1, None, "@@")
+    thread = Thread(17, "Print more", "", True, review_comment=root)
+    comment = ReviewCommentRequest("rename it", Person(WRITER), thread, root, spot, None, 600)
+    agent = FakeAgent(files={"src/app.py": "x\n"})
+    report = run(checkout, forge, agent, comment)
+    assert report.conclusion is Conclusion.SKIPPED
+    assert agent.prompts == []
+    assert any("handled as a whole" in b for b in forge.said(17, root))

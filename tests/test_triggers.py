@@ -16,9 +16,10 @@ from bot.review_requests import ReviewRequest
 from bot.trigger_base import EventInputs, TriggerSpec
 from bot.trigger_comment import CommentRequest
 from bot.trigger_label import LabelRequest
+from bot.trigger_review import ADDRESS_ALL, ChangesRequest, triggers_itself
 from bot.trigger_review_comment import ReviewCommentRequest
 from bot.triggers import REGISTRY, Registry, parse_event
-from tests.payloads import comment_event, label_event, payload, review_comment_event
+from tests.payloads import comment_event, label_event, payload, review_comment_event, review_event
 
 reader = Person("octocat", 1)
 writer = Person("hubot", 2)
@@ -249,3 +250,40 @@ def test_what_a_review_comment_does_not_ask_for(body: str, action: str, kind: ty
     assert isinstance(parsed, kind)
     if isinstance(parsed, Answer):
         assert "In a review thread" in parsed.reply
+
+
+def test_a_review_requesting_changes_with_the_trigger_asks_for_them() -> None:
+    event = review_event("/codex and keep the tests green", pull_number=6, review_id=900)
+    parsed = parse_event("pull_request_review", event, **_settings())
+    assert isinstance(parsed, ChangesRequest)
+    assert (parsed.thread.number, parsed.review_id) == (6, 900)
+    assert parsed.prompt == "and keep the tests green"
+    assert parsed.destination("codex/") == FollowUp(6)
+    bare = parse_event("pull_request_review", review_event("/codex"), **_settings())
+    assert isinstance(bare, ChangesRequest)
+    assert bare.prompt == ADDRESS_ALL
+
+
+@pytest.mark.parametrize(
+    ("body", "state", "action", "kind"),
+    [
+        ("/codex", "commented", "submitted", Skip),  # only a request for changes asks
+        ("/codex", "approved", "submitted", Skip),
+        ("Please fix these.", "changes_requested", "submitted", Skip),
+        (None, "changes_requested", "submitted", Skip),
+        ("/codex", "changes_requested", "dismissed", Skip),
+        ("/codex review", "changes_requested", "submitted", Answer),
+    ],
+)
+def test_what_a_review_does_not_ask_for(
+    body: str | None, state: str, action: str, kind: type
+) -> None:
+    event = review_event(body, state=state) | {"action": action}
+    assert isinstance(parse_event("pull_request_review", event, **_settings()), kind)
+
+
+def test_only_a_review_that_asks_itself_claims_its_comments() -> None:
+    assert triggers_itself("CHANGES_REQUESTED", "/codex", "/codex")
+    assert not triggers_itself("COMMENTED", "/codex", "/codex")
+    assert not triggers_itself("CHANGES_REQUESTED", "Please fix.", "/codex")
+    assert not triggers_itself("CHANGES_REQUESTED", "/codex review", "/codex")

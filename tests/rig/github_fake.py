@@ -19,7 +19,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +39,7 @@ from .github_openapi import spec
 from .github_rest import SECONDARY_RATE_LIMIT as SECONDARY_RATE_LIMIT  # re-exported
 from .github_rest import Recorded as Recorded  # re-exported: the benchmarks replay these
 from .github_rest import RestApi
-from .github_review_handlers import seed_reply, seed_review_comment
+from .github_review_handlers import seed_reply, seed_review, seed_review_comment
 from .github_state import (
     Comment,
     GitHubState,
@@ -249,6 +249,32 @@ class GitHubFake(RestApi):
             self.state.see(login)
             pull = self.state.issue(pull_number, pull=True)
             return seed_review_comment(self.state, pull, wanted, body, login, review_id).id
+
+    def add_review(
+        self,
+        pull_number: int,
+        login: str,
+        *,
+        state: str = "CHANGES_REQUESTED",
+        body: str = "",
+        comments: Sequence[Mapping[str, Any]] = (),
+    ) -> int:
+        """A person's review, submitted in `state` (COMMENTED, CHANGES_REQUESTED, APPROVED;
+        PENDING leaves it unsubmitted, seen by no one else), with a thread for each of
+        `comments`: `{"path", "line", "body"}` and optionally `"start_line"` and `"side"`
+        (RIGHT unless told), on the pull request's diff. Returns the review's id. ValueError,
+        and nothing added, if the diff does not show a comment's lines (with GitHub's reason)
+        or GitHub would refuse the review."""
+        wanted = []
+        for c in comments:
+            w: dict[str, Any] = {"side": "RIGHT", **c}
+            if w.get("start_line") is not None:
+                w.setdefault("start_side", w["side"])
+            wanted.append(w)
+        with self.state.lock:
+            self.state.see(login)
+            pull = self.state.issue(pull_number, pull=True)
+            return seed_review(self.state, pull, login, body, state, wanted).id
 
     def add_review_reply(self, comment_id: int, body: str, login: str) -> int:
         """A person's reply in the review thread of `comment_id`, as the web interface posts

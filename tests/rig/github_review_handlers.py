@@ -17,7 +17,12 @@ from typing import Any
 from .git_diff import DiffFile, Row, at_position, diff_hunk, find
 from .github_issue_handlers import react
 from .github_operations import op
-from .github_review_shapes import diff_entry_json, review_comment_json, review_json
+from .github_review_shapes import (
+    diff_entry_json,
+    legacy_review_comment_json,
+    review_comment_json,
+    review_json,
+)
 from .github_state import (
     JSON,
     MAX_BODY,
@@ -140,12 +145,44 @@ def seed_review_comment(
     if review_id is not None and (review is None or review.pull_number != pull.number):
         raise ValueError(f"no review {review_id} on pull request #{pull.number}")
     commit = review.commit_id if review else st.sha(pull, "head")
-    try:
-        place = locate({f.filename: f for f in st.files(pull, commit)}, wanted)
-    except HTTPError as e:
-        raise ValueError(f"{wanted['path']}:{wanted['line']}: {e.body['errors'][0]}") from None
+    (place,) = _places(st, pull, commit, [wanted])
     review = review or add_review(st, pull, login, "", "COMMENTED", commit)
     return add_thread(st, review, place, body)
+
+
+def _places(st: GitHubState, pull: Issue, commit: str, wanted: list[JSON]) -> list[Place]:
+    """Where each of `wanted` goes on the diff at `commit`; ValueError, with GitHub's reason,
+    for the first the diff does not show."""
+    if not wanted:
+        return []
+    files = {f.filename: f for f in st.files(pull, commit)}
+    places = []
+    for w in wanted:
+        try:
+            places.append(locate(files, w))
+        except HTTPError as e:
+            raise ValueError(f"{w['path']}:{w.get('line')}: {e.body['errors'][0]}") from None
+    return places
+
+
+def seed_review(
+    st: GitHubState, pull: Issue, login: str, body: str, state: str, comments: list[JSON]
+) -> Review:
+    """`login`'s review in `state` (PENDING, COMMENTED, CHANGES_REQUESTED or APPROVED) with a
+    thread for each of `comments` (as in create-review's `comments`, each with its `body`).
+    All or nothing: ValueError where create-review would be a 422."""
+    if state not in (*_STATES.values(), "PENDING"):
+        raise ValueError(f"unknown review state {state!r}")
+    if state in ("APPROVED", "CHANGES_REQUESTED") and login == pull.user:
+        raise ValueError(f"{login} cannot {state.lower()} their own pull request")
+    if state in ("COMMENTED", "CHANGES_REQUESTED") and not body and not comments:
+        raise ValueError(f"a {state} review needs a body or a comment")
+    commit = st.sha(pull, "head")
+    places = _places(st, pull, commit, comments)
+    review = add_review(st, pull, login, body, state, commit)
+    for place, c in zip(places, comments, strict=True):
+        add_thread(st, review, place, c["body"])
+    return review
 
 
 def _visible(st: GitHubState, review_id: int) -> bool:
@@ -218,6 +255,23 @@ def get_review(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any)
     if r is None or r.pull_number != int(p["pull_number"]) or not _visible(st, r.id):
         raise not_found()
     return 200, review_json(st, r), {}
+
+
+@op("pulls/list-comments-for-review")
+def list_comments_for_review(
+    st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
+) -> Reply:
+    number = st.issue(int(p["pull_number"]), pull=True).number
+    r = st.reviews.get(int(p["review_id"]))
+    if r is None or r.pull_number != number or not _visible(st, r.id):
+        raise not_found()
+    found = sorted(
+        (c for c in st.review_comments.values() if c.review_id == r.id),
+        key=lambda c: (c.created_at, c.id),
+    )
+    url = f"/repos/{st.full_name}/pulls/{number}/reviews/{r.id}/comments"
+    status, items, headers = st.paginate(found, url, q)
+    return status, [legacy_review_comment_json(st, c) for c in items], headers
 
 
 @op("pulls/list-reviews")

@@ -1,5 +1,6 @@
 """Pull-request files, reviews and review comments in the JSON shapes the GitHub fake answers
-with (`diff-entry`, `pull-request-review`, `pull-request-review-comment`)."""
+with (`diff-entry`, `pull-request-review`, `pull-request-review-comment`, and the legacy
+`review-comment` that listing one review's comments is described with)."""
 
 # Built from the required fields of GitHub's OpenAPI schemas, not copied from its examples;
 # the server validates every one of them against the spec.
@@ -95,3 +96,13 @@ def review_comment_json(st: GitHubState, c: ReviewComment) -> JSON:
     if c.in_reply_to_id is not None:  # GitHub leaves the field out of a thread's first
         d["in_reply_to_id"] = c.in_reply_to_id
     return d
+
+
+def legacy_review_comment_json(st: GitHubState, c: ReviewComment) -> JSON:
+    """`c` as `review-comment` ("Legacy Review Comment"), the schema of one review's comments
+    (pulls/list-comments-for-review). It has the same properties as
+    `pull-request-review-comment`, only looser (a nullable `user` and `position`, `position`
+    and `original_position` required, which review_comment_json always sends), so the same
+    JSON fits both. Its `start_side` is nullable, but null is still not in its enum, which
+    OpenAPI 3.0.3 requires: a single-line comment leaves the field out here too."""
+    return review_comment_json(st, c)

@@ -1,0 +1,109 @@
+"""The ``pull_request_review`` trigger: a "Request changes" review whose text starts with
+the trigger word asks for all its comments to be addressed, in one run and one commit.
+
+The review's comments are read once the request is settled; the final word goes to the
+pull request's conversation, and each review thread gets a reply with the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot import trigger_text
+from bot.errors import EventError
+from bot.events import Answer, Destination, FollowUp, Parsed, Person, Skip, Trigger, person
+from bot.events import default_branch as default_branch_of
+from bot.forge import DiffComment, Forge, Thread
+from bot.messages import OWN_COMMENT_MARK
+from bot.review_diff import on_lines
+from bot.trigger_base import EventInputs, TriggerSpec, command_in, react
+
+ADDRESS_ALL = "Address every comment of this review."
+# A review's comments given as context, each bounded.
+_COMMENTS = 50
+_COMMENT_LIMIT = 2_000
+
+
+@dataclass(frozen=True)
+class ChangesRequest:
+    """A review that requests changes, asking the bot to make them."""
+
+    prompt: str
+    requester: Person
+    thread: Thread
+    review_id: int
+    default_branch: str | None = None
+    comments: tuple[DiffComment, ...] = ()  # once settled
+    trigger: Trigger = field(default=Trigger.REVIEW, init=False)
+
+    def destination(self, branch_prefix: str) -> Destination:
+        return FollowUp(self.thread.number)
+
+    def context(self) -> str:
+        """The review's comments, each with where in the diff it sits."""
+        blocks = [_described(n, c) for n, c in enumerate(self.comments[:_COMMENTS], 1)]
+        return "The review's comments, each to be addressed:\n\n" + "\n\n".join(blocks)
+
+    def acknowledge(self, forge: Forge) -> None:
+        react(forge, self.thread)  # a review takes no reaction: 👀 on the pull request
+
+    def retry_hint(self) -> str:
+        return "request changes again in a review that starts with the trigger word to retry"
+
+    def settle(self, forge: Forge, own_comment: int | None) -> ChangesRequest:
+        return replace(
+            self, comments=tuple(forge.review_comments(self.thread.number, self.review_id))
+        )
+
+    def also_tell(self) -> tuple[Thread, ...]:
+        roots = dict.fromkeys(c.thread_root for c in self.comments)
+        return tuple(replace(self.thread, review_comment=root) for root in roots)
+
+
+def _described(number: int, c: DiffComment) -> str:
+    where = on_lines(c.path, c.line, c.start_line, c.diff_hunk)
+    return f"{number}. On {where}\n@{c.author}: {c.body.strip()[:_COMMENT_LIMIT]}"
+
+
+def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
+    review, pull = payload.get("review"), payload.get("pull_request")
+    if not isinstance(review, Mapping) or not isinstance(pull, Mapping):
+        raise EventError("The pull_request_review event lacks 'review' or 'pull_request'.")
+    number, review_id = pull.get("number"), review.get("id")
+    if not isinstance(number, int) or not isinstance(review_id, int):
+        raise EventError("The pull_request_review event lacks the numbers it needs.")
+    if str(review.get("state") or "").lower() != "changes_requested":
+        return Skip("The review does not request changes.")
+    body = str(review.get("body") or "")
+    if OWN_COMMENT_MARK in body:
+        return Skip("The review is the bot's own.")
+    command = command_in(body, inputs.trigger_word)
+    if command is None:
+        return Skip(f"The review does not start a line with {inputs.trigger_word}.")
+    thread = Thread(
+        number,
+        title=str(pull.get("title") or ""),
+        body=str(pull.get("body") or ""),
+        is_pull_request=True,
+    )
+    sender = person(payload.get("sender"))
+    if command.subcommand is not None:
+        reply = trigger_text.in_review(inputs.trigger_word)
+        return Answer(Trigger.REVIEW, sender, thread, reply, summary=reply)
+    prompt = command.prompt or ADDRESS_ALL
+    return ChangesRequest(prompt, sender, thread, review_id, default_branch_of(payload))
+
+
+def triggers_itself(review_state: str, body: str, trigger_word: str) -> bool:
+    """Whether a submitted review is a request of its own (its comments then are not)."""
+    if review_state.upper() != "CHANGES_REQUESTED" or OWN_COMMENT_MARK in body:
+        return False
+    command = command_in(body, trigger_word)
+    return command is not None and command.subcommand is None
+
+
+TRIGGER = TriggerSpec(
+    Trigger.REVIEW, "pull_request_review", parse, actions=frozenset({"submitted"})
+)
