@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, Any
 from bot import messages
 from bot.forge import Forge
 from bot.gitrepo import Repository
-from bot.live_status import LiveStatus, shown
-from bot.progress import Throttle
-from bot.progress_events import OnProgress
 from bot.run_context import RunnerContext
 from bot.settings import Settings
 from bot.spend import Ledger
@@ -26,12 +23,13 @@ from bot.status import StatusComment
 if TYPE_CHECKING:  # the Agents SDK is imported only once the agent runs
     from bot.agent import AgentRun
     from bot.instructions import Assignment
+    from bot.progress_events import OnProgress
 
 # Kept back from the agent's share of the deadline to publish what exists.
 PUBLISH_RESERVE_SECONDS = 45.0
 # The agent's phase: it works in the repository on its assignment, tells what it is doing
 # as it goes, and says what it did.
-AgentPhase = Callable[[Repository, "Assignment", OnProgress], Coroutine[Any, Any, "AgentRun"]]
+AgentPhase = Callable[[Repository, "Assignment", "OnProgress"], Coroutine[Any, Any, "AgentRun"]]
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,10 @@ async def agent_at_work(
     job: Job, status: StatusComment | None, repo: Repository, assignment: Assignment
 ) -> AgentRun:
     """The agent works within the deadline and the budget, its progress in the comment."""
+    # Imported only now: the first feedback does not wait for them.
     from bot.deadline import run_within
+    from bot.live_status import LiveStatus, shown
+    from bot.progress import Throttle
 
     live = None
     if status is not None:

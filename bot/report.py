@@ -44,6 +44,8 @@ class Report:
     left_out: tuple[str, ...] = ()
     # A planning run's plan, as the reply shows it (with its markers).
     plan: str = ""
+    # Why the final reply could not be posted (a read-only token, …); "" when it was.
+    unposted: str = ""
     # The commit pushed, and its page.
     commit: str = ""
     commit_url: str = ""

@@ -23,6 +23,7 @@ class StatusComment:
         self.thread = thread
         self._marker = status_marker(run_id)
         self.comment_id: int | None = None
+        self.failure = ""  # why the last post failed, "" when it went through
 
     def adopt_existing(self) -> None:
         """On a re-run of the same job, continue the comment the first attempt posted."""
@@ -42,5 +43,7 @@ class StatusComment:
                 self._forge.edit_comment(self.thread, self.comment_id, text)
         except BotError as exc:
             log.warning("could not update the status comment on #%s: %s", self.thread.number, exc)
+            self.failure = str(exc)
             return False
+        self.failure = ""
         return True

@@ -31,6 +31,8 @@ def job_summary(report: Report) -> str:
             quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
         ]
     lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
+    if report.unposted:
+        lines += ["", f"⚠️ **The reply could not be posted:** {report.unposted}"]
     lines += spend_text.table(report.layers)
     if report.files:
         files = [f"`{path}`" for path in report.files]

@@ -121,8 +121,9 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
 
 def _end(status: StatusComment | None, reply: str | None, report: Report) -> Report:
     """The status comment's last word, if the request has a thread and a word is due."""
-    if status is not None and reply is not None:
-        status.post(reply)
+    if status is not None and reply is not None and not status.post(reply):
+        # The job summary and the outputs are then the only place the requester learns it.
+        return replace(report, unposted=status.failure)
     return report
 
 

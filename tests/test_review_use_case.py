@@ -13,11 +13,12 @@ import pytest
 from bot.agent import ModelEndpoint, ReviewFinding
 from bot.agent_space import Space
 from bot.change import codex_server
-from bot.errors import ConfigError
+from bot.errors import ConfigError, GitHubError
 from bot.events import Person
 from bot.forge import Access, ChangedFile, DiffComment, Pull, SubmittedReview, Thread
 from bot.report import Conclusion
 from bot.settings import load_settings
+from bot.summary_text import job_summary
 from bot.trigger_review import ADDRESS_ALL, ChangesRequest
 from bot.trigger_review_comment import ReviewCommentRequest, Spot
 from tests.action_rig import TOKEN
@@ -301,3 +302,18 @@ def test_a_comment_of_a_review_that_asks_itself_is_not_run_twice(
     assert report.conclusion is Conclusion.SKIPPED
     assert agent.prompts == []
     assert any("handled as a whole" in b for b in forge.said(17, root))
+
+
+def test_when_the_token_cannot_reply_the_job_summary_says_why(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    # A review comment on a fork's pull request runs with a read-only token.
+    open_pull(forge, remote, tmp_path, 18, FORK)
+    asked = thread_request(forge, 18, "/codex drop it")
+    refused = GitHubError("GitHub refused to comment on #18: 403 Resource not accessible")
+    forge.refusals["comment"] = refused
+    report = run(checkout, forge, FakeAgent(), asked)
+    assert report.conclusion is Conclusion.UNAUTHORIZED
+    assert "403 Resource not accessible" in report.unposted
+    summary = job_summary(report)
+    assert "The reply could not be posted:** GitHub refused to comment on #18: 403" in summary
