@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import summary_text
+from bot import messages, summary_text
 from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
 from bot.events import Answer, Batch, Request, Skip
@@ -232,4 +232,6 @@ def _finish(runtime: Runtime, report: Report) -> int:
     runtime.add_summary(summary_text.job_summary(report))
     if report.conclusion is Conclusion.FAILED:
         runtime.error(report.summary)
+    elif report.unopened:
+        runtime.error(messages.pull_not_opened(report))
     return report.exit_code

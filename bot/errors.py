@@ -37,6 +37,10 @@ class GitHubError(BotError):
     """A GitHub API call failed."""
 
 
+class PullRequestsNotAllowed(GitHubError):
+    """The repository or its organisation does not let this token open pull requests."""
+
+
 class AgentError(BotError):
     """The agent or Codex failed to produce a result."""
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
+import requests
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 from github.IssueComment import IssueComment
@@ -18,7 +19,7 @@ from github.PullRequest import PullRequest
 from github.PullRequestComment import PullRequestComment
 
 from bot import limits
-from bot.errors import GitHubError
+from bot.errors import GitHubError, PullRequestsNotAllowed
 from bot.forge import (
     Access,
     ChangedFile,
@@ -76,6 +77,8 @@ def _translated(action: str) -> Iterator[None]:
         yield
     except GithubException as exc:
         raise _error(exc, action) from None
+    except requests.RequestException as exc:  # GitHub not reached at all
+        raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
 
 
 def _pull(pr: PullRequest) -> Pull:
@@ -203,7 +206,7 @@ class GitHub:
     def review_notes(self, number: int) -> list[ReviewNote]:
         with _translated(f"list the review comments of pull request #{number}"):
             notes = self._repo.get_pull(number).get_review_comments()
-            return [ReviewNote(c.id, c.user.login, c.body) for c in notes]
+            return [ReviewNote(c.id, c.user.login if c.user else "", c.body or "") for c in notes]
 
     def post_review(
         self, number: int, *, commit: str, body: str, comments: list[LineComment]
@@ -283,6 +286,9 @@ class GitHub:
             )
             return _pull(pr), True
         except GithubException as exc:
+            if exc.status == 403 and "not permitted to create" in str(exc.data):
+                refused = _error(exc, f"open a pull request from {head}").message
+                raise PullRequestsNotAllowed(refused) from None
             if exc.status != 422 or "already exists" not in str(exc.data):
                 raise _error(exc, f"open a pull request from {head} into {base}") from None
         existing = self.find_open_pull(head)

@@ -232,10 +232,11 @@ class Repository:
         self.run("switch", "--quiet", "--force", "--detach", commit)
         self.run("clean", "--quiet", "--force", "-d")
 
-    def fetch(self, ref: str, into: str, auth: HttpCredentials | None) -> None:
-        """Origin's ``ref`` into the local ref ``into``, wherever either pointed before."""
+    def fetch(self, ref: str, into: str, auth: HttpCredentials | None, depth: int = 0) -> None:
+        """Origin's ``ref`` into the local ref ``into`` (``depth`` commits of it, 0: all)."""
+        shallow = [f"--depth={depth}"] if depth else []
         env = self._auth_env(auth)
-        self.run("fetch", "--quiet", "--no-tags", "origin", f"+{ref}:{into}", env=env)
+        self.run("fetch", "--quiet", "--no-tags", *shallow, "origin", f"+{ref}:{into}", env=env)
 
     def fetch_branch(self, branch: str, auth: HttpCredentials | None) -> None:
         """Fetch ``branch`` from origin and check it out, to work on top of it."""

@@ -201,6 +201,18 @@ def run_link(run_url: str | None) -> str:
 OWN_COMMENT_MARK = f"<!-- {BOT_NAME} "
 
 
+def pull_not_opened(report: Report) -> str:
+    """The first run on a new repository: pushed, but no pull request allowed."""
+    return (
+        f"I pushed the change to `{report.branch}`, but GitHub does not let this workflow open "
+        f"pull requests here. [Open the pull request]({report.compare_url}) by hand; nothing "
+        'is lost. So that the bot can open it next time, turn on "Allow GitHub Actions to '
+        "create and approve pull requests\" (the repository's Settings → Actions → General; "
+        "an organisation can also forbid it there), or run the bot with a GitHub App token "
+        "(actions/create-github-app-token)."
+    )
+
+
 def addressed_in(report: Report) -> str:
     """The reply in each thread of a review whose changes one commit made."""
     return (
@@ -246,6 +258,8 @@ def _final_reply(report: Report, retry_hint: str) -> str:
             head = f"Opened {report.pr_url}{link}.{note}\n\n{report.summary}"
         case Conclusion.PR_UPDATED:
             head = f"Updated {report.pr_url}{link}.{note}\n\n{report.summary}"
+        case Conclusion.PUSHED if report.unopened:
+            head = f"{pull_not_opened(report)}{link}\n\n{report.summary}"
         case Conclusion.PUSHED:
             commit = (
                 f"[{report.commit[:7]}]({report.commit_url})" if report.commit_url else "a commit"

@@ -15,7 +15,9 @@ from typing import Any, Literal, TypeAlias
 
 KEY = "codex-pr-bot/progress"
 VERSION = 1
-_TEXT_LIMIT = 300
+# Text kept of an event; what is shown is cut shorter, after secrets are redacted, so a
+# secret cut in two here is never shown.
+_TEXT_LIMIT = 2_000
 _STEPS_LIMIT = 30
 
 StepStatus = Literal["pending", "in_progress", "completed"]
@@ -105,8 +107,8 @@ def describe(event: Event) -> str:
             done = sum(step.status == "completed" for step in steps)
             return f"plan: {done} of {len(steps)} steps done"
         case CommandStarted(command):
-            return f"running: {one_line(command)}"
+            return f"running: {one_line(command, 300)}"
         case CommandFinished(command, exit_code):
-            return f"ran: {one_line(command)} (exit {exit_code})"
+            return f"ran: {one_line(command, 300)} (exit {exit_code})"
         case FileChanged(path):
-            return f"edited: {one_line(path)}"
+            return f"edited: {one_line(path, 300)}"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot import containment_text, git_change, messages
 from bot.diff_check import Scanner, path_reasons
-from bot.errors import GitError, GitHubError, UnsafeChange
+from bot.errors import GitError, GitHubError, PullRequestsNotAllowed, UnsafeChange
 from bot.events import Person, Request
 from bot.forge import Forge, HttpCredentials
 from bot.git_change import Baseline
@@ -173,6 +173,11 @@ def publish(
         pull, created = to.forge.open_pull(
             head=target.branch, base=target.base, title=text.title, body=text.body, draft=text.draft
         )
+    except PullRequestsNotAllowed as exc:
+        # The paid-for change is pushed; only its pull request is missing. The branch stays,
+        # and the reply gives a link that opens the pull request by hand.
+        log.error("%s", exc)
+        return replace(report, conclusion=Conclusion.PUSHED, unopened=target.base)
     except GitHubError:
         # Nothing half-published: a new branch without its pull request helps nobody.
         if not target.exists:

@@ -46,6 +46,10 @@ class Report:
     plan: str = ""
     # Why the final reply could not be posted (a read-only token, …); "" when it was.
     unposted: str = ""
+    # Pushed, but GitHub would not let the token open the pull request into this base;
+    # the page that opens it by hand.
+    unopened: str = ""
+    compare_url: str = ""
     # The commit pushed, and its page.
     commit: str = ""
     commit_url: str = ""
@@ -55,7 +59,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.conclusion is Conclusion.FAILED or self.partial else 0
+        return 1 if self.conclusion is Conclusion.FAILED or self.partial or self.unopened else 0
 
     def outputs(self) -> dict[str, str]:
         """The step outputs declared in action.yml."""

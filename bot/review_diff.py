@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bot.forge import ChangedFile
+from bot.progress_events import one_line
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 # A review reads the diff and the files, not an unbounded dump of them.
@@ -23,7 +24,9 @@ FILES_LIMIT = 120_000
 def new_side(patch: str) -> list[range]:
     """The new-side lines of each hunk of ``patch``."""
     hunks = []
-    for line in patch.splitlines():
+    # Only "\n" ends a diff line: str.splitlines would also split at a form feed or
+    # U+2028 in the code and shift every number after it.
+    for line in patch.split("\n"):
         if found := _HUNK.match(line):
             start, count = int(found[1]), int(found[2] or 1)
             hunks.append(range(start, start + count))
@@ -42,7 +45,7 @@ def on_diff(hunks: Mapping[str, list[range]], path: str, line: int, start: int |
 def numbered(patch: str) -> str:
     """The patch with each new-side line's number in front: what a finding cites."""
     out, number = [], 0
-    for line in patch.splitlines():
+    for line in patch.split("\n"):
         if found := _HUNK.match(line):
             number = int(found[1])
             out.append(line)
@@ -52,6 +55,11 @@ def numbered(patch: str) -> str:
             out.append(f"{number:>6} {line}")
             number += 1
     return "\n".join(out)
+
+
+def _name(path: str) -> str:
+    """A file name on one line, control characters escaped: it cannot fake a header."""
+    return one_line(repr(path)[1:-1], 300)
 
 
 def fence(text: str) -> str:
@@ -77,7 +85,7 @@ def diff_text(files: Sequence[ChangedFile]) -> str:
             continue
         size += len(body)
         mark = fence(body)
-        parts.append(f"### {changed.path} ({changed.status})\n{mark}diff\n{body}\n{mark}")
+        parts.append(f"### {_name(changed.path)} ({changed.status})\n{mark}diff\n{body}\n{mark}")
     if left_out:
         parts.append(f"(Diff of {len(left_out)} more file(s) left out for size.)")
     return "\n\n".join(parts)
@@ -88,9 +96,9 @@ def files_text(contents: Mapping[str, str]) -> str:
     parts, size = [], 0
     for path, text in contents.items():
         if len(text) > FILE_LIMIT or size + len(text) > FILES_LIMIT:
-            parts.append(f"### {path}\n(left out for size: {len(text):,} characters)")
+            parts.append(f"### {_name(path)}\n(left out for size: {len(text):,} characters)")
             continue
         size += len(text)
         mark = fence(text)
-        parts.append(f"### {path}\n{mark}\n{text}\n{mark}")
+        parts.append(f"### {_name(path)}\n{mark}\n{text}\n{mark}")
     return "\n\n".join(parts)

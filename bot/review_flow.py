@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import messages, review_diff, reviews
-from bot.errors import AgentError
+from bot.errors import AgentError, BotError, ConfigError, GitHubError
 from bot.events import Request, ReviewReply
 from bot.forge import ChangedFile, Forge
 from bot.git_copy import fetched_pull_head, file_texts, throwaway_copy
@@ -42,8 +42,13 @@ async def review(
 
     forge = job.forge
     pull = forge.pull(destination.pull_number)
-    files = forge.pull_files(pull.number)
     fork = pull.head_repo != forge.repository
+    if fork and job.settings.mcp_command:  # found out before anything is fetched or run
+        raise ConfigError(
+            "A fork's pull request is reviewed only with the bot's own MCP server, which can "
+            "take Codex's shell away.",
+            hint="Run the review without mcp_command.",
+        )
     prompt = agent_input(
         request.prompt, requester=report.requester, context=request.context(),
         task=reviews.REVIEW_TASK,
@@ -54,6 +59,7 @@ async def review(
             repo, Path(scratch) / "head", pull.number, forge.git_credentials(),
             secrets=job.secrets, inherit=job.git_env,
         )  # fmt: skip
+        files = _files_of(forge, pull.number, pull.head_sha, commit)
         work, assignment = _set_up(job, head, commit, files, Path(scratch), prompt, fork=fork)
         log.info("reviewing #%s at %s (%s)", pull.number, commit[:12], "fork" if fork else "own")
         try:
@@ -64,20 +70,55 @@ async def review(
         reviews.Finding(f.path, f.line, f.body, f.start_line, f.suggestion)
         for f in run.result.findings
     ]
-    me = _own_login(forge, status)
-    posted = reviews.posted_markers(forge.review_notes(pull.number), me)
-    arranged = reviews.arrange(findings, files, posted, job.secrets)
-    text = messages.fit_comment(reviews.body(run.result.body, arranged, job.secrets))
-    url = forge.post_review(
-        pull.number, commit=pull.head_sha or commit, body=text, comments=arranged.comments
-    )
+    arranged = reviews.arrange(findings, files, _posted(forge, pull.number, status), job.secrets)
+    url, inline = _post(job, pull.number, commit, run.result.body, arranged)
     return replace(
         report,
         conclusion=Conclusion.REVIEWED,
         summary=neutral(run.result.summary, job.secrets),
         review_url=url,
-        review_comments=len(arranged.comments),
+        review_comments=inline,
     )
+
+
+def _files_of(forge: Forge, number: int, head_sha: str, commit: str) -> list[ChangedFile]:
+    """The diff of the commit Codex reads: the review is posted on that commit, and a diff
+    of another one would put its comments on the wrong lines (or fail it with 422)."""
+    if head_sha and head_sha != commit and forge.pull(number).head_sha != commit:
+        raise GitHubError(
+            f"Pull request #{number} changed while the bot read it.",
+            hint="Comment again to review its newest commit.",
+        )
+    return forge.pull_files(number)
+
+
+def _posted(forge: Forge, number: int, status: StatusComment | None) -> set[str]:
+    """The findings the bot posted before; none when GitHub cannot tell (a repeat then is
+    better than no review)."""
+    try:
+        return reviews.posted_markers(forge.review_notes(number), _own_login(forge, status))
+    except BotError as exc:
+        log.warning("could not read the earlier review comments: %s", exc)
+        return set()
+
+
+def _post(
+    job: Job, number: int, commit: str, summary: str, arranged: reviews.Review
+) -> tuple[str, int]:
+    """One review, and how many comments it put on the diff; if GitHub refuses them, every
+    finding goes in its body."""
+    text = messages.fit_comment(reviews.body(summary, arranged, job.secrets))
+    comments = arranged.comments
+    try:
+        url = job.forge.post_review(number, commit=commit, body=text, comments=comments)
+        return url, len(comments)
+    except GitHubError as exc:
+        if not arranged.comments:
+            raise
+        log.warning("the review's inline comments were refused: %s", exc)
+    moved = reviews.without_inline(arranged)
+    text = messages.fit_comment(reviews.body(summary, moved, job.secrets))
+    return job.forge.post_review(number, commit=commit, body=text, comments=[]), 0
 
 
 def _set_up(

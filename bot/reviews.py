@@ -10,8 +10,9 @@ marker the bot already posted. A finding GitHub would refuse — not on a line o
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot import review_diff
 from bot.forge import ChangedFile, LineComment, ReviewNote
@@ -23,6 +24,11 @@ from bot.progress_events import one_line
 
 # Inline comments beyond this go into the body: a review is read by a person.
 MAX_COMMENTS = 30
+# A finding's words, and a suggestion, beyond which GitHub could refuse the whole review.
+_FINDING_LIMIT = 4_000
+_SUGGESTION_LIMIT = 20_000
+# Only a comment's own last line counts as its marker: one quoted in a suggestion does not.
+_MARKER = re.compile(rf"{re.escape(OWN_COMMENT_MARK)}finding [0-9a-f]{{16}} -->")
 
 # The bot's own framing of a review run (trusted text, outside the request's markers).
 REVIEW_TASK = (
@@ -51,6 +57,12 @@ class Review:
     comments: list[LineComment]
     elsewhere: list[Finding]  # not on a line of the diff (or beyond the limit): in the body
     repeated: int  # posted by an earlier review already
+    placed: list[Finding] = field(default_factory=list)  # the findings of ``comments``
+
+
+def without_inline(review: Review) -> Review:
+    """The same findings, all in the body: for when GitHub refuses the inline comments."""
+    return Review([], [*review.placed, *review.elsewhere], review.repeated)
 
 
 def marker(finding: Finding) -> str:
@@ -64,8 +76,9 @@ def posted_markers(notes: Iterable[ReviewNote], me: str | None) -> set[str]:
     for nothing)."""
     found = set()
     for note in notes:
-        if me is not None and note.author == me:
-            found |= {line for line in note.body.splitlines() if line.startswith(OWN_COMMENT_MARK)}
+        lines = (note.body or "").strip().splitlines()
+        if me is not None and note.author == me and lines and _MARKER.fullmatch(lines[-1]):
+            found.add(lines[-1])
     return found
 
 
@@ -78,10 +91,14 @@ def arrange(
     hunks = review_diff.commentable(files)
     comments: list[LineComment] = []
     elsewhere: list[Finding] = []
+    placed: list[Finding] = []
     seen, repeated = set(posted), 0
     for finding in findings:
         start = finding.start_line
-        start = start if start is not None and start < finding.line else None
+        if start is not None and start >= finding.line:
+            # A range given backwards: one line, and no suggestion meant for several.
+            finding = replace(finding, start_line=None, suggestion=None)
+            start = None
         if not review_diff.on_diff(hunks, finding.path, finding.line, start):
             elsewhere.append(finding)
             continue
@@ -95,12 +112,15 @@ def arrange(
             continue
         body = _comment(finding, secrets, mark)
         comments.append(LineComment(finding.path, finding.line, body, start))
-    return Review(comments, elsewhere, repeated)
+        placed.append(finding)
+    return Review(comments, elsewhere, repeated, placed)
 
 
 def _comment(finding: Finding, secrets: Sequence[str], mark: str) -> str:
-    parts = [neutral(finding.body.strip(), secrets)]
-    if finding.suggestion is not None:
+    parts = [neutral(finding.body.strip(), secrets)[:_FINDING_LIMIT]]
+    if finding.suggestion is not None and len(finding.suggestion) > _SUGGESTION_LIMIT:
+        parts.append("(A suggested change was left out: it was too long.)")
+    elif finding.suggestion is not None:
         # GitHub offers a suggestion block as a one-click change of exactly these lines.
         code = redact(finding.suggestion.rstrip("\n"), secrets)
         fence = review_diff.fence(code)
@@ -113,7 +133,7 @@ def body(summary: str, review: Review, secrets: Sequence[str]) -> str:
     parts = ["**Codex review**", neutral(summary.strip(), secrets) or "No overall remarks."]
     if review.elsewhere:
         lines = [
-            f"- `{_path(f.path)}` line {f.line}: {neutral(one_line(f.body, 500), secrets)}"
+            f"- `{_path(f.path, secrets)}` line {f.line}: {one_line(neutral(f.body, secrets), 500)}"
             for f in review.elsewhere
         ]
         parts.append("**Not on a line of this diff**\n" + "\n".join(lines))
@@ -122,8 +142,9 @@ def body(summary: str, review: Review, secrets: Sequence[str]) -> str:
     return "\n\n".join(parts)
 
 
-def _path(path: str) -> str:
-    return one_line(path, 200).replace("`", "'")
+def _path(path: str, secrets: Sequence[str]) -> str:
+    # Redacted before it is cut: a secret cut in two would no longer match.
+    return one_line(neutral(path, secrets), 200).replace("`", "'")
 
 
 def attachment(files: Sequence[ChangedFile], contents: Mapping[str, str]) -> str:

@@ -18,6 +18,8 @@ def job_summary(report: Report) -> str:
         rows.append(("Branch", f"`{report.branch}`"))
     if report.pr_url:
         rows.append(("Pull request", report.pr_url))
+    if report.compare_url:
+        rows.append(("Open the pull request", report.compare_url))
     if report.review_url:
         rows.append(("Review", f"{report.review_url} ({report.review_comments} new comments)"))
     lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]

@@ -44,7 +44,9 @@ class ChangesRequest:
     def context(self) -> str:
         """The review's comments, each with where in the diff it sits."""
         blocks = [_described(n, c) for n, c in enumerate(self.comments[:_COMMENTS], 1)]
-        return "The review's comments, each to be addressed:\n\n" + "\n\n".join(blocks)
+        left_out = len(self.comments) - len(blocks)
+        more = f"\n\n({left_out} more comments are left for a later review.)" if left_out else ""
+        return "The review's comments, each to be addressed:\n\n" + "\n\n".join(blocks) + more
 
     def acknowledge(self, forge: Forge) -> None:
         react(forge, self.thread)  # a review takes no reaction: 👀 on the pull request
@@ -58,7 +60,8 @@ class ChangesRequest:
         )
 
     def also_tell(self) -> tuple[Thread, ...]:
-        roots = dict.fromkeys(c.thread_root for c in self.comments)
+        # Only the threads whose comments the agent was given.
+        roots = dict.fromkeys(c.thread_root for c in self.comments[:_COMMENTS])
         return tuple(replace(self.thread, review_comment=root) for root in roots)
 
 

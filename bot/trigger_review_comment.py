@@ -23,6 +23,7 @@ from bot.trigger_base import EventInputs, TriggerSpec, command_in, react
 from bot.trigger_review import triggers_itself
 
 log = logging.getLogger("bot")
+STATUS_MARK = f"{OWN_COMMENT_MARK}status "
 # Earlier comments of the thread given as context: the latest ones, each bounded.
 _EARLIER_COMMENTS = 10
 _COMMENT_LIMIT = 2_000
@@ -82,10 +83,12 @@ class ReviewCommentRequest:
         if self.review_id is not None and self._review_asks_itself(forge, self.review_id):
             reply = trigger_text.part_of_review()
             return Answer(self.trigger, self.requester, self.thread, reply, summary=reply)
+        # The bot's own findings are context too (without their marker); its status
+        # comments are not.
         earlier = [
-            f"@{c.author}: {c.body.strip()[:_COMMENT_LIMIT]}"
+            f"@{c.author}: {_unmarked(c.body)[:_COMMENT_LIMIT]}"
             for c in forge.comments(self.thread)
-            if c.id not in (self.comment_id, own_comment) and OWN_COMMENT_MARK not in c.body
+            if c.id not in (self.comment_id, own_comment) and STATUS_MARK not in c.body
         ]
         return replace(self, earlier=tuple(earlier[-_EARLIER_COMMENTS:]))
 
@@ -134,6 +137,11 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
     return ReviewCommentRequest(
         command.prompt, sender, thread, comment_id, spot, branch, review, word
     )
+
+
+def _unmarked(body: str) -> str:
+    lines = [line for line in body.splitlines() if not line.startswith(OWN_COMMENT_MARK)]
+    return "\n".join(lines).strip()
 
 
 def _number(value: object) -> int | None:

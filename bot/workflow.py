@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from bot import containment_text, git_change, messages, plans
 from bot.agent_user import agent_user
@@ -211,6 +212,9 @@ async def _work(
         return done
     web = f"{job.context.server_url}/{job.forge.repository}"
     done = replace(done, commit_url=f"{web}/commit/{done.commit}")
+    if done.unopened:
+        compare = f"{quote(done.unopened, safe='/')}...{quote(done.branch, safe='/')}"
+        done = replace(done, compare_url=f"{web}/compare/{compare}?expand=1")
     _tell(job.forge, request.also_tell(), messages.addressed_in(done))
     return done
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.errors import GitHubError
-from bot.forge import Access
+from bot.forge import Access, Thread
 from bot.github_api import GitHub
 from tests.rig.github_fake import GitHubFake
 
@@ -104,3 +104,11 @@ def test_githubs_roles_become_the_forges_access(
     fake.set_permission("alice", role)
     assert github.access("alice") is access
     assert github.access("alice").can_push is (role in ("admin", "maintain", "write"))
+
+
+def test_github_out_of_reach_is_a_github_error_not_a_crash() -> None:
+    # After PyGithub's retries: the status comment and the thread replies catch GitHubError
+    # only, so a network failure must arrive as one (port 9 discards: nothing listens).
+    unreachable = GitHub(api_url="http://127.0.0.1:9/api", repository="o/r", token="t")
+    with pytest.raises(GitHubError, match="could not be reached to comment on #1"):
+        unreachable.comment(Thread(1), "hello")

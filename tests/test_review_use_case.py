@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,56 @@ def test_when_the_token_cannot_reply_the_job_summary_says_why(
     assert "403 Resource not accessible" in report.unposted
     summary = job_summary(report)
     assert "The reply could not be posted:** GitHub refused to comment on #18: 403" in summary
+
+
+def test_a_pull_request_that_moves_while_it_is_read_is_not_reviewed_on_the_wrong_lines(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 19, FORK)
+    forge.pulls[19] = replace(forge.pulls[19], head_sha="0" * 40)  # GitHub saw another head
+    agent = FakeAgent(findings=[LEAK])
+    report = run(checkout, forge, agent, ask(19))
+    assert report.conclusion is Conclusion.FAILED
+    assert "changed while the bot read it" in forge.said(19)[0]
+    assert forge.reviews == []
+    assert agent.prompts == []
+
+
+class Strict(FakeForge):
+    """Refuses a review's inline comments once, as GitHub does for a line off the diff."""
+
+    def post_review(self, number: int, *, commit: str, body: str, comments: list[Any]) -> str:
+        if comments and not self.reviews:
+            raise GitHubError("422 Pull request review thread line must be part of the diff")
+        return super().post_review(number, commit=commit, body=body, comments=comments)
+
+
+def test_a_review_whose_comments_are_refused_is_still_posted_with_them_in_the_body(
+    checkout: Path, remote: GitRemote, tmp_path: Path
+) -> None:
+    forge = Strict(TOKEN, branch_exists=lambda b: False, access_of={WRITER: Access.WRITE})
+    open_pull(forge, remote, tmp_path, 20, forge.repository)
+    report = run(checkout, forge, FakeAgent(findings=[LEAK]), ask(20))
+    assert report.conclusion is Conclusion.REVIEWED
+    assert report.review_comments == 0
+    ((_, _, body, comments),) = forge.reviews
+    assert comments == []
+    assert "line 3: This prints every secret in the environment." in body
+
+
+def test_a_reply_to_the_bots_finding_gives_codex_the_finding(
+    checkout: Path, forge: FakeForge, remote: GitRemote, tmp_path: Path
+) -> None:
+    open_pull(forge, remote, tmp_path, 21, forge.repository)
+    _git(checkout, "push", "-q", remote_url(remote), "HEAD:refs/heads/feature")
+    finding = "Prints the environment.\n\n<!-- codex-pr-bot finding 0123456789abcdef -->"
+    root = forge.add_comment(21, finding, "github-actions[bot]", review_thread=0)
+    reply = forge.add_comment(21, "/codex fix this", WRITER, review_thread=root)
+    thread = Thread(21, "Print more", "", True, review_comment=root)
+    spot = Spot("src/app.py", 3, None, "@@")
+    asked = ReviewCommentRequest("fix this", Person(WRITER), thread, reply, spot)
+    agent = FakeAgent(files={"src/app.py": "print('hi')\n"})
+    run(checkout, forge, agent, asked)
+    (prompt,) = agent.prompts
+    assert "@github-actions[bot]: Prints the environment." in prompt
+    assert "finding 0123456789abcdef" not in prompt

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot import messages, plans
-from bot.errors import ConfigError, GitHubError
+from bot.errors import ConfigError, GitHubError, PullRequestsNotAllowed
 from bot.events import Answer, Batch, Person, Request
 from bot.forge import Access, Pull
 from bot.job import Job
@@ -482,3 +482,17 @@ def test_with_a_users_mcp_server_the_comment_says_progress_is_not_shown(
     run(checkout, forge, agent, comment("/codex fix it"), progress_every=0.1,
         mcp_command="my-codex-server")  # fmt: skip
     assert any(NOT_AVAILABLE in body for _, body in forge.versions)
+
+
+def test_a_refused_pull_request_keeps_the_pushed_branch(
+    checkout: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    forge.refusals["open_pull"] = PullRequestsNotAllowed("GitHub refused: 403 not permitted")
+    agent = FakeAgent(files={"hi.txt": "hi\n"})
+    report = run(checkout, forge, agent, comment("/codex add a greeting"))
+    assert report.conclusion is Conclusion.PUSHED
+    assert report.exit_code == 1
+    assert remote.show("codex/issue-1", "hi.txt") == "hi\n"
+    compare = "https://github.com/octo-org/hello-world/compare/main...codex/issue-1?expand=1"
+    assert report.compare_url == compare
+    assert f"[Open the pull request]({compare})" in forge.said(1)[0]
