@@ -50,15 +50,6 @@ def branch_for_prompt(prefix: str, prompt: str, kind: str = "task") -> str:
     return f"{prefix}{kind}-{slug(prompt, 30)}-{digest}"
 
 
-def commit_message(message: str, *, co_author: tuple[str, str] | None) -> str:
-    """The agent's message, with a ``Co-authored-by`` trailer for the requester."""
-    text = message.strip() or "Apply requested change"
-    if co_author is not None:
-        name, email = co_author
-        text += f"\n\nCo-authored-by: {name} <{email}>"
-    return text
-
-
 def noreply_email(login: str, user_id: int | None) -> str:
     return (
         f"{user_id}+{login}@users.noreply.github.com"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot import containment_text, git_change, messages
+from bot import commit_text, containment_text, git_change, messages
 from bot.diff_check import Scanner, path_reasons
 from bot.errors import GitError, GitHubError, PullRequestsNotAllowed, UnsafeChange
 from bot.events import Person, Request
@@ -49,6 +49,7 @@ class Publisher:
     auth: HttpCredentials
     secrets: Sequence[str]
     base: Baseline  # the tree just before the agent: the change is what differs from it
+    run_url: str | None = None  # named in the commit's trailers
 
 
 def co_author(person: Person | None) -> tuple[str, str] | None:
@@ -73,6 +74,7 @@ def commit_phase(
     message: str,
     co_author: tuple[str, str] | None,
     secrets: Sequence[str],
+    run_url: str | None = None,
 ) -> Commit | None:
     """Commit what changed since ``base`` on ``branch``, after checking every byte of it;
     None if nothing did. Nothing the agent wrote into ``.git`` takes part."""
@@ -80,7 +82,9 @@ def commit_phase(
     if not paths:
         return None
     entries = git_change.read_entries(repo.path, paths)
-    text = messages.commit_message(message, co_author=co_author)
+    text = commit_text.commit_message(
+        message, co_author=co_author, signoff=settings.signoff, run_url=run_url
+    )
     sha = git_change.write_commit(repo, base, entries, text, messages.BOT_IDENTITY)
     change = git_change.diff(repo, base.commit, sha)
     if not change.touched:
@@ -143,6 +147,7 @@ def publish(
         message=text.commit_message,
         co_author=co_author(request.requester),
         secrets=to.secrets,
+        run_url=to.run_url,
     )
     if commit is None:
         return replace(report, conclusion=when_unchanged)

@@ -81,6 +81,7 @@ class Settings(BaseSettings):
         (), "Comma-separated logins (people or bots) allowed besides writers."
     )
     close_issue: bool = _field(True, "Write 'Closes #N' in the PR body (false: a plain reference).")
+    signoff: bool = _field(False, "Add a Signed-off-by trailer (DCO) matching the commit's author.")
     codex_home: Path | None = _field(
         None,
         "Codex's home (skills, sessions); default ~/.codex-pr-bot/codex.",

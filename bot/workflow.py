@@ -195,8 +195,9 @@ async def _work(
             log.info("left out, changed before the agent: %s", ", ".join(base.earlier))
             report = replace(report, left_out=base.earlier)
         publisher = Publisher(
-            job.settings, job.forge, repo, job.forge.git_credentials(), job.secrets, base
-        )
+            job.settings, job.forge, repo, job.forge.git_credentials(), job.secrets, base,
+            job.context.run_url,
+        )  # fmt: skip
         prompt = agent_input(request.prompt, requester=report.requester, context=target.context)
         try:
             # The whole run's output is already inside a stop-commands block (action.py).

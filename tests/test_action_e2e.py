@@ -48,9 +48,10 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
     assert "> add a greeting file" in pull.body
     assert runner.run_url in pull.body
     assert runner.remote.show(pull.head, "hello.txt") == "hello\n"
-    assert "Co-authored-by: Codertocat <21031067+Codertocat@users.noreply.github.com>" in (
-        runner.remote.log(pull.head)
-    )
+    message = runner.remote.log(pull.head)
+    assert "Co-authored-by: Codertocat <21031067+Codertocat@users.noreply.github.com>" in message
+    assert f"Workflow-run: {runner.run_url}" in message  # which run made it
+    assert "Signed-off-by" not in message  # only with signoff: true
     assert [r.content for r in github.reactions(comment)] == ["eyes"]
     reply = github.comments(number)[-1]
     assert reply.body.startswith(

@@ -496,3 +496,16 @@ def test_a_refused_pull_request_keeps_the_pushed_branch(
     compare = "https://github.com/octo-org/hello-world/compare/main...codex/issue-1?expand=1"
     assert report.compare_url == compare
     assert f"[Open the pull request]({compare})" in forge.said(1)[0]
+
+
+def test_signoff_adds_a_dco_trailer_matching_the_commits_author(
+    checkout: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    agent = FakeAgent(files={"hi.txt": "hi\n"})
+    report = run(checkout, forge, agent, comment("/codex add a greeting"), signoff="true")
+    assert report.conclusion is Conclusion.PR_OPENED
+    author, message = remote.log("codex/issue-1", "%an <%ae>%n%B").split("\n", 1)
+    lines = message.strip().splitlines()
+    assert f"Signed-off-by: {author}" in lines
+    assert lines[-1] == "Workflow-run: https://github.com/octo-org/hello-world/actions/runs/77"
+    assert lines[-3].startswith("Co-authored-by: Codertocat")  # one trailer block
