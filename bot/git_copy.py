@@ -64,23 +64,32 @@ def fetched_pull_head(
     return head, head.run("rev-parse", HEAD_REF).strip()
 
 
-def file_texts(repo: Repository, commit: str, paths: Sequence[str], limit: int) -> dict[str, str]:
-    """The text of each regular file among ``paths`` at ``commit``, from git's objects.
+def file_texts(
+    repo: Repository, commit: str, paths: Sequence[str], limit: int, total: int
+) -> dict[str, str]:
+    """The text of each regular file among ``paths`` at ``commit``, from git's objects,
+    until ``total`` bytes were read.
 
     Symlinks, submodules, binary files and files over ``limit`` bytes are left out.
     """
-    if not paths:
+    wanted = set(paths)
+    if not wanted:
         return {}
-    # Literal: a name like "*" or ":(top)" is a file here, not a pattern.
-    listing = repo.run(
-        "ls-tree", "-z", "-l", commit, "--", *paths, env={"GIT_LITERAL_PATHSPECS": "1"}
-    )
-    texts: dict[str, str] = {}
-    for entry in filter(None, listing.split("\0")):
+    # The whole tree, filtered here: thousands of names would not fit on a command line,
+    # and a name like "*" or ":(top)x" is then never taken for a pattern.
+    found: dict[str, tuple[str, str, str]] = {}
+    for entry in filter(None, repo.run("ls-tree", "-r", "-z", "-l", commit).split("\0")):
         info, _, path = entry.partition("\t")
-        mode, kind, obj, size = info.split()
-        if mode not in _REGULAR_FILES or kind != "blob" or int(size) > limit:
-            continue
+        if path in wanted:
+            mode, kind, obj, size = info.split()
+            if mode in _REGULAR_FILES and kind == "blob" and int(size) <= limit:
+                found[path] = (obj, size, mode)
+    texts: dict[str, str] = {}
+    for path in (p for p in paths if p in found):
+        obj, size, _ = found[path]
+        if int(size) > total:
+            break
+        total -= int(size)
         text = repo.run("cat-file", "blob", obj)
         # Undecodable bytes come back as surrogate escapes: a binary file.
         if "\0" not in text and not any("\udc80" <= ch <= "\udcff" for ch in text):

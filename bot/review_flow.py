@@ -134,7 +134,7 @@ def _set_up(
     """Where Codex works, and what it gets: see the module's docstring."""
     if fork:
         changed = [f.path for f in files if f.status != "removed"]
-        texts = file_texts(head, commit, changed, review_diff.FILE_LIMIT)
+        texts = file_texts(head, commit, changed, review_diff.FILE_LIMIT, review_diff.FILES_LIMIT)
         empty = scratch / "empty"
         empty.mkdir()
         work = Repository(empty, secrets=job.secrets, isolated=True, inherit=job.git_env)
