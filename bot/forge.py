@@ -62,15 +62,6 @@ class ChangedFile:
 
 
 @dataclass(frozen=True)
-class ReviewNote:
-    """A comment on a pull request's diff, as it stands."""
-
-    id: int
-    author: str
-    body: str
-
-
-@dataclass(frozen=True)
 class DiffComment:
     """A person's comment on lines of a pull request's diff, in a review."""
 
@@ -161,7 +152,7 @@ class Forge(Protocol):
 
     def pull_files(self, number: int) -> list[ChangedFile]: ...
 
-    def review_notes(self, number: int) -> list[ReviewNote]:
+    def review_notes(self, number: int) -> list[ThreadComment]:
         """Every comment on the pull request's diff, oldest first."""
 
     def post_review(

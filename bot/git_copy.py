@@ -77,19 +77,19 @@ def file_texts(
         return {}
     # The whole tree, filtered here: thousands of names would not fit on a command line,
     # and a name like "*" or ":(top)x" is then never taken for a pattern.
-    found: dict[str, tuple[str, str, str]] = {}
+    found: dict[str, tuple[str, int]] = {}
     for entry in filter(None, repo.run("ls-tree", "-r", "-z", "-l", commit).split("\0")):
         info, _, path = entry.partition("\t")
         if path in wanted:
-            mode, kind, obj, size = info.split()
-            if mode in _REGULAR_FILES and kind == "blob" and int(size) <= limit:
-                found[path] = (obj, size, mode)
+            mode, kind, obj, length = info.split()
+            if mode in _REGULAR_FILES and kind == "blob" and int(length) <= limit:
+                found[path] = (obj, int(length))
     texts: dict[str, str] = {}
     for path in (p for p in paths if p in found):
-        obj, size, _ = found[path]
-        if int(size) > total:
+        obj, size = found[path]
+        if size > total:
             break
-        total -= int(size)
+        total -= size
         text = repo.run("cat-file", "blob", obj)
         # Undecodable bytes come back as surrogate escapes: a binary file.
         if "\0" not in text and not any("\udc80" <= ch <= "\udcff" for ch in text):

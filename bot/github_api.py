@@ -7,7 +7,7 @@ each method costs exactly the requests it names. PyGithub's errors become
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -27,7 +27,6 @@ from bot.forge import (
     HttpCredentials,
     LineComment,
     Pull,
-    ReviewNote,
     SubmittedReview,
     Thread,
     ThreadComment,
@@ -107,6 +106,11 @@ def _line_comment(comment: LineComment) -> dict[str, object]:
     return line
 
 
+def _said(comments: Iterable[IssueComment | PullRequestComment]) -> list[ThreadComment]:
+    # A deleted account's comments have no user.
+    return [ThreadComment(c.id, c.user.login if c.user else "", c.body or "") for c in comments]
+
+
 class GitHub:
     """The repository the workflow runs in, as the bot sees it: a ``Forge``."""
 
@@ -178,15 +182,10 @@ class GitHub:
     def comments(self, thread: Thread) -> list[ThreadComment]:
         with _translated(f"read the comments of #{thread.number}"):
             if thread.review_comment is None:
-                found: list[IssueComment | PullRequestComment] = list(
-                    self._repo.get_issue(thread.number).get_comments()
-                )
-            else:
-                root = thread.review_comment
-                everything = self._repo.get_pull(thread.number).get_review_comments()
-                found = [c for c in everything if root in (c.id, c.in_reply_to_id)]
-            return [ThreadComment(c.id, c.user.login if c.user else "", c.body or "")
-                    for c in found]  # fmt: skip
+                return _said(self._repo.get_issue(thread.number).get_comments())
+            root = thread.review_comment
+            everything = self._repo.get_pull(thread.number).get_review_comments()
+            return _said(c for c in everything if root in (c.id, c.in_reply_to_id))
 
     def default_branch(self) -> str:
         with _translated("read the repository"):
@@ -203,10 +202,12 @@ class GitHub:
             files = self._repo.get_pull(number).get_files()
             return [ChangedFile(f.filename, f.status, f.patch) for f in files]
 
-    def review_notes(self, number: int) -> list[ReviewNote]:
+    def review_notes(self, number: int) -> list[ThreadComment]:
         with _translated(f"list the review comments of pull request #{number}"):
             notes = self._repo.get_pull(number).get_review_comments()
-            return [ReviewNote(c.id, c.user.login if c.user else "", c.body or "") for c in notes]
+            return [
+                ThreadComment(c.id, c.user.login if c.user else "", c.body or "") for c in notes
+            ]
 
     def post_review(
         self, number: int, *, commit: str, body: str, comments: list[LineComment]

@@ -58,6 +58,12 @@ def noreply_email(login: str, user_id: int | None) -> str:
     )
 
 
+def fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``: the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
 

@@ -12,29 +12,15 @@ from dataclasses import dataclass, field
 from bot import messages, plans, trigger_text
 from bot.events import Answer, Destination, FollowUp, NewBranch, Person, PlanReply, Trigger
 from bot.forge import Forge, Thread
-from bot.trigger_base import Complete, issue_context, react
+from bot.trigger_base import CommentCommand, Complete, issue_context, react
 
 
 @dataclass(frozen=True)
-class PlanRequest(Complete):
+class PlanRequest(CommentCommand):
     """Asked for a plan: Codex reads, changes nothing; the plan is the reply."""
-
-    prompt: str
-    requester: Person
-    thread: Thread
-    comment_id: int
-    trigger_word: str = "/codex"
-    default_branch: str | None = None
-    trigger: Trigger = field(default=Trigger.ISSUE_COMMENT, init=False)
 
     def destination(self, branch_prefix: str) -> Destination:
         return PlanReply()
-
-    def context(self) -> str:
-        return issue_context(self.thread)
-
-    def acknowledge(self, forge: Forge) -> None:
-        react(forge, self.thread, self.comment_id)
 
     def retry_hint(self) -> str:
         return f"comment `{self.trigger_word} plan …` again to retry"

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from bot.forge import ThreadComment
 from bot.git_text import redact
 from bot.messages import OWN_COMMENT_MARK
+from bot.status import own_author
 
 READY = f"{OWN_COMMENT_MARK}plan ready -->"
 USED = f"{OWN_COMMENT_MARK}plan used -->"
@@ -53,7 +54,7 @@ def latest_ready(
     comments: Sequence[ThreadComment], own_comment: int | None
 ) -> ThreadComment | None:
     """The newest ready plan written by the bot itself, if any."""
-    me = next((c.author for c in comments if c.id == own_comment), None)
+    me = own_author(comments, own_comment)
     if not me:
         return None
     ready = [c for c in comments if c.author == me and READY in c.body and c.id != own_comment]

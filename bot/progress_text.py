@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from bot.git_text import redact
+from bot.messages import fence
 from bot.progress import LISTED_FILES, Progress
 from bot.progress_events import one_line
 
@@ -35,9 +36,8 @@ def plain(text: str, secrets: Iterable[str], limit: int = 200) -> str:
 
 def fenced(lines: list[str]) -> str:
     """A code block no line can close: its fence is longer than any run of backticks."""
-    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return "\n".join([f"{fence}text", *lines, fence])
+    mark = fence("\n".join(lines))
+    return "\n".join([f"{mark}text", *lines, mark])
 
 
 def _plan(progress: Progress, secrets: Iterable[str]) -> list[str]:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bot.forge import ChangedFile
+from bot.messages import fence
 from bot.progress_events import one_line
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -60,12 +61,6 @@ def numbered(patch: str) -> str:
 def _name(path: str) -> str:
     """A file name on one line, control characters escaped: it cannot fake a header."""
     return one_line(repr(path)[1:-1], 300)
-
-
-def fence(text: str) -> str:
-    """A code fence longer than any run of backticks in ``text``: the text cannot close it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 def on_lines(path: str, line: int | None, start_line: int | None, diff_hunk: str) -> str:

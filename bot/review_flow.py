@@ -25,7 +25,7 @@ from bot.instructions import Assignment, agent_input
 from bot.job import Job, agent_at_work
 from bot.plans import neutral
 from bot.report import Conclusion, Report
-from bot.status import StatusComment
+from bot.status import StatusComment, own_author
 
 log = logging.getLogger("bot")
 
@@ -96,7 +96,8 @@ def _posted(forge: Forge, number: int, status: StatusComment | None) -> set[str]
     """The findings the bot posted before; none when GitHub cannot tell (a repeat then is
     better than no review)."""
     try:
-        return reviews.posted_markers(forge.review_notes(number), _own_login(forge, status))
+        me = own_author(forge.comments(status.thread), status.comment_id) if status else None
+        return reviews.posted_markers(forge.review_notes(number), me)
     except BotError as exc:
         log.warning("could not read the earlier review comments: %s", exc)
         return set()
@@ -144,11 +145,3 @@ def _set_up(
         head, scratch / "copy", secrets=job.secrets, inherit=job.git_env, commit=commit
     )
     return copy, Assignment(prompt, reviews.attachment(files, {}))
-
-
-def _own_login(forge: Forge, status: StatusComment | None) -> str | None:
-    """Who the bot is here: the author of its own status comment in the thread."""
-    if status is None or status.comment_id is None:
-        return None
-    mine = [c.author for c in forge.comments(status.thread) if c.id == status.comment_id]
-    return mine[0] if mine else None

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot import review_diff
-from bot.forge import ChangedFile, LineComment, ReviewNote
+from bot import messages, review_diff
+from bot.forge import ChangedFile, LineComment, ThreadComment
 from bot.git_text import redact
 from bot.instructions import neutralise_markers, new_boundary
 from bot.messages import OWN_COMMENT_MARK
@@ -71,7 +71,7 @@ def marker(finding: Finding) -> str:
     return f"{OWN_COMMENT_MARK}finding {digest[:16]} -->"
 
 
-def posted_markers(notes: Iterable[ReviewNote], me: str | None) -> set[str]:
+def posted_markers(notes: Iterable[ThreadComment], me: str | None) -> set[str]:
     """The markers of findings the bot itself posted (a look-alike by anyone else counts
     for nothing)."""
     found = set()
@@ -123,7 +123,7 @@ def _comment(finding: Finding, secrets: Sequence[str], mark: str) -> str:
     elif finding.suggestion is not None:
         # GitHub offers a suggestion block as a one-click change of exactly these lines.
         code = redact(finding.suggestion.rstrip("\n"), secrets)
-        fence = review_diff.fence(code)
+        fence = messages.fence(code)
         parts.append(f"{fence}suggestion\n{code}\n{fence}")
     return "\n\n".join([*parts, mark])
 

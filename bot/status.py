@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot.errors import BotError
-from bot.forge import Forge, Thread
+from bot.forge import Forge, Thread, ThreadComment
 from bot.messages import fit_comment, status_marker
 
 log = logging.getLogger("bot")
+
+
+def own_author(comments: Sequence[ThreadComment], own_comment: int | None) -> str | None:
+    """Who the bot is here: the author of its own status comment (its token's identity,
+    which GitHub does not tell an installation token otherwise)."""
+    return next((c.author for c in comments if c.id == own_comment), None) if own_comment else None
 
 
 class StatusComment:

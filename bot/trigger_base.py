@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 from bot import messages, trigger_text
 from bot.authz import TrustRule, writers
-from bot.errors import BotError
-from bot.events import Answer, Parsed, Person, Trigger, find_prompt
+from bot.errors import BotError, EventError
+from bot.events import Answer, Parsed, Person, Skip, Trigger, find_prompt
 from bot.forge import Forge, Thread
+from bot.messages import OWN_COMMENT_MARK
 
 log = logging.getLogger("bot")
 
@@ -61,11 +62,65 @@ class Complete:
 
 
 @dataclass(frozen=True)
+class CommentCommand(Complete):
+    """A subcommand written in a comment (``plan``, ``review``): 👀 on that comment, its
+    issue or pull request as the context."""
+
+    prompt: str
+    requester: Person
+    thread: Thread
+    comment_id: int
+    trigger_word: str = "/codex"
+    default_branch: str | None = None
+    trigger: Trigger = field(default=Trigger.ISSUE_COMMENT, init=False)
+
+    def context(self) -> str:
+        return issue_context(self.thread)
+
+    def acknowledge(self, forge: Forge) -> None:
+        react(forge, self.thread, self.comment_id)
+
+
+@dataclass(frozen=True)
 class Command:
     """What a text trigger found: a reserved word or a prompt ("" for the bare word)."""
 
     subcommand: str | None
     prompt: str
+
+
+def about(
+    payload: Mapping[str, Any], event: str, thread_key: str, item_key: str
+) -> tuple[Mapping[str, Any], Mapping[str, Any], int, int]:
+    """What a text event is about: its thread (an issue or a pull request) and the item
+    written there (a comment, a review), with the thread's number and the item's id."""
+    thread, item = payload.get(thread_key), payload.get(item_key)
+    if not isinstance(thread, Mapping) or not isinstance(item, Mapping):
+        raise EventError(f"The {event} event lacks '{thread_key}' or '{item_key}'.")
+    number, item_id = thread.get("number"), item.get("id")
+    if not isinstance(number, int) or not isinstance(item_id, int):
+        raise EventError(f"The {event} event lacks the {thread_key} number or {item_key} id.")
+    return thread, item, number, item_id
+
+
+def thread_of(number: int, issue: Mapping[str, Any], *, is_pull_request: bool) -> Thread:
+    return Thread(
+        number,
+        title=str(issue.get("title") or ""),
+        body=str(issue.get("body") or ""),
+        is_pull_request=is_pull_request,
+    )
+
+
+def asked_in(body: str, trigger_word: str, what: str) -> Command | Skip:
+    """The command in a text a person wrote, or why there is none (the bot's own text, or
+    no trigger word where it may stand)."""
+    if OWN_COMMENT_MARK in body:
+        return Skip(f"The {what} is the bot's own.")
+    command = command_in(body, trigger_word)
+    if command is None:
+        return Skip(f"The {what} does not start a line with {trigger_word}.")
+    return command
 
 
 def command_in(body: str, trigger_word: str) -> Command | None:

@@ -11,21 +11,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages
-from bot.errors import EventError
 from bot.events import Destination, FollowUp, NewBranch, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
-from bot.messages import OWN_COMMENT_MARK
 from bot.plan_requests import GoRequest, PlanRequest
 from bot.review_requests import DEFAULT_FOCUS, ReviewRequest
 from bot.trigger_base import (
     Complete,
     EventInputs,
     TriggerSpec,
+    about,
     answer_to,
-    command_in,
+    asked_in,
     issue_context,
     react,
+    thread_of,
 )
 
 
@@ -57,25 +57,12 @@ class CommentRequest(Complete):
 
 
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
-    issue, comment = payload.get("issue"), payload.get("comment")
-    if not isinstance(issue, Mapping) or not isinstance(comment, Mapping):
-        raise EventError("The issue_comment event lacks 'issue' or 'comment'.")
-    number, comment_id = issue.get("number"), comment.get("id")
-    if not isinstance(number, int) or not isinstance(comment_id, int):
-        raise EventError("The issue_comment event lacks the issue number or comment id.")
-    body = str(comment.get("body") or "")
-    if OWN_COMMENT_MARK in body:
-        return Skip("The comment is the bot's own.")
-    command = command_in(body, inputs.trigger_word)
-    if command is None:
-        return Skip(f"The comment does not start a line with {inputs.trigger_word}.")
+    issue, comment, number, comment_id = about(payload, "issue_comment", "issue", "comment")
+    command = asked_in(str(comment.get("body") or ""), inputs.trigger_word, "comment")
+    if isinstance(command, Skip):
+        return command
     sender = person(payload.get("sender"))
-    thread = Thread(
-        number,
-        title=str(issue.get("title") or ""),
-        body=str(issue.get("body") or ""),
-        is_pull_request=bool(issue.get("pull_request")),
-    )
+    thread = thread_of(number, issue, is_pull_request=bool(issue.get("pull_request")))
     word, branch = inputs.trigger_word, default_branch_of(payload)
     if command.subcommand == "go":
         return GoRequest(command.prompt, sender, thread, comment_id, word, branch)

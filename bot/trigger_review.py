@@ -12,13 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import trigger_text
-from bot.errors import EventError
 from bot.events import Answer, Destination, FollowUp, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import DiffComment, Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
 from bot.review_diff import on_lines
-from bot.trigger_base import EventInputs, TriggerSpec, command_in, react
+from bot.trigger_base import EventInputs, TriggerSpec, about, asked_in, command_in, react, thread_of
 
 ADDRESS_ALL = "Address every comment of this review."
 # A review's comments given as context, each bounded.
@@ -71,26 +70,15 @@ def _described(number: int, c: DiffComment) -> str:
 
 
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
-    review, pull = payload.get("review"), payload.get("pull_request")
-    if not isinstance(review, Mapping) or not isinstance(pull, Mapping):
-        raise EventError("The pull_request_review event lacks 'review' or 'pull_request'.")
-    number, review_id = pull.get("number"), review.get("id")
-    if not isinstance(number, int) or not isinstance(review_id, int):
-        raise EventError("The pull_request_review event lacks the numbers it needs.")
+    pull, review, number, review_id = about(
+        payload, "pull_request_review", "pull_request", "review"
+    )
     if str(review.get("state") or "").lower() != "changes_requested":
         return Skip("The review does not request changes.")
-    body = str(review.get("body") or "")
-    if OWN_COMMENT_MARK in body:
-        return Skip("The review is the bot's own.")
-    command = command_in(body, inputs.trigger_word)
-    if command is None:
-        return Skip(f"The review does not start a line with {inputs.trigger_word}.")
-    thread = Thread(
-        number,
-        title=str(pull.get("title") or ""),
-        body=str(pull.get("body") or ""),
-        is_pull_request=True,
-    )
+    command = asked_in(str(review.get("body") or ""), inputs.trigger_word, "review")
+    if isinstance(command, Skip):
+        return command
+    thread = thread_of(number, pull, is_pull_request=True)
     sender = person(payload.get("sender"))
     if command.subcommand is not None:
         reply = trigger_text.in_review(inputs.trigger_word)

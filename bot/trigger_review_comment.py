@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import trigger_text
-from bot.errors import BotError, EventError
+from bot.errors import BotError
 from bot.events import Answer, Destination, FollowUp, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
 from bot.review_diff import on_lines
-from bot.trigger_base import EventInputs, TriggerSpec, command_in, react
+from bot.trigger_base import EventInputs, TriggerSpec, about, asked_in, react, thread_of
 from bot.trigger_review import triggers_itself
 
 log = logging.getLogger("bot")
@@ -102,26 +102,13 @@ class ReviewCommentRequest:
 
 
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
-    comment, pull = payload.get("comment"), payload.get("pull_request")
-    if not isinstance(comment, Mapping) or not isinstance(pull, Mapping):
-        raise EventError("The pull_request_review_comment event lacks 'comment' or 'pull_request'.")
-    number, comment_id = pull.get("number"), comment.get("id")
-    if not isinstance(number, int) or not isinstance(comment_id, int):
-        raise EventError("The pull_request_review_comment event lacks the numbers it needs.")
-    body = str(comment.get("body") or "")
-    if OWN_COMMENT_MARK in body:
-        return Skip("The comment is the bot's own.")
-    command = command_in(body, inputs.trigger_word)
-    if command is None:
-        return Skip(f"The comment does not start a line with {inputs.trigger_word}.")
-    root = comment.get("in_reply_to_id")
-    thread = Thread(
-        number,
-        title=str(pull.get("title") or ""),
-        body=str(pull.get("body") or ""),
-        is_pull_request=True,
-        review_comment=root if isinstance(root, int) else comment_id,
-    )
+    event = "pull_request_review_comment"
+    pull, comment, number, comment_id = about(payload, event, "pull_request", "comment")
+    command = asked_in(str(comment.get("body") or ""), inputs.trigger_word, "comment")
+    if isinstance(command, Skip):
+        return command
+    root = _number(comment.get("in_reply_to_id")) or comment_id
+    thread = replace(thread_of(number, pull, is_pull_request=True), review_comment=root)
     sender = person(payload.get("sender"))
     if command.subcommand is not None or not command.prompt:
         reply = trigger_text.in_review_thread(inputs.trigger_word)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.forge import Access
 from tests.action_rig import TOKEN, Runner
+from tests.fakes import READER, WRITER, FakeForge
 from tests.rig.git_remote import GitRemote
 from tests.rig.github_fake import GitHubFake
 from tests.rig.scripted_model import ScriptedModel
@@ -84,3 +86,13 @@ def runner(
 ) -> Runner:
     """Starts ``python -m bot`` like the Actions runner, against the fakes above."""
     return Runner(tmp_path, github, remote, model, checkout)
+
+
+@pytest.fixture
+def forge(remote: GitRemote) -> FakeForge:
+    """The forge in memory, for the use case's unit tests; its branches are the remote's."""
+    return FakeForge(
+        TOKEN,
+        branch_exists=lambda branch: remote.branch_sha(branch) is not None,
+        access_of={WRITER: Access.WRITE, READER: Access.READ},
+    )

@@ -20,7 +20,6 @@ from bot.forge import (
     HttpCredentials,
     LineComment,
     Pull,
-    ReviewNote,
     SubmittedReview,
     Thread,
     ThreadComment,
@@ -33,6 +32,8 @@ from bot.spend import Ledger
 from bot.usage_meter import Usage
 
 BOT_LOGIN = "github-actions[bot]"
+# A writer and a reader of the repository the use case is tested against.
+WRITER, READER = "Codertocat", "mallory"
 
 
 @dataclass
@@ -62,7 +63,7 @@ class FakeForge:
     drafts: set[int] = field(default_factory=set)
     # Pull requests' files, the comments on their diffs, and the reviews posted.
     files: dict[int, list[ChangedFile]] = field(default_factory=dict)
-    notes: dict[int, list[ReviewNote]] = field(default_factory=dict)
+    notes: dict[int, list[ThreadComment]] = field(default_factory=dict)
     reviews: list[tuple[int, str, str, list[LineComment]]] = field(default_factory=list)
     # People's reviews, by (pull request, review id): what they said and their comments.
     submitted: dict[tuple[int, int], tuple[SubmittedReview, list[DiffComment]]] = field(
@@ -166,7 +167,7 @@ class FakeForge:
     def pull_files(self, number: int) -> list[ChangedFile]:
         return list(self.files.get(number, []))
 
-    def review_notes(self, number: int) -> list[ReviewNote]:
+    def review_notes(self, number: int) -> list[ThreadComment]:
         return list(self.notes.get(number, []))
 
     def post_review(
@@ -176,7 +177,7 @@ class FakeForge:
         self.reviews.append((number, commit, body, list(comments)))
         notes = self.notes.setdefault(number, [])
         notes += [
-            ReviewNote(5000 + len(notes) + i, BOT_LOGIN, c.body) for i, c in enumerate(comments)
+            ThreadComment(5000 + len(notes) + i, BOT_LOGIN, c.body) for i, c in enumerate(comments)
         ]
         return f"https://github.com/{self.repository}/pull/{number}#pullrequestreview-{len(self.reviews)}"
 

@@ -7,15 +7,14 @@ tries to close its quote.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from bot import reviews
-from bot.forge import ChangedFile, ReviewNote
+from bot.forge import ChangedFile, ThreadComment
 from bot.git_copy import file_texts
 from bot.gitrepo import Repository
 from bot.review_diff import new_side, numbered, on_diff
+from tests.rig.git_remote import committed, git
 
 # Two hunks of src/app.py: new-side lines 1-4 and 20-24.
 PATCH = "\n".join(
@@ -87,7 +86,7 @@ def test_a_range_given_backwards_is_one_line() -> None:
 
 def test_a_second_review_posts_only_what_the_bot_has_not_posted() -> None:
     first = reviews.arrange([finding(2), finding(21)], FILES, posted=set(), secrets=[])
-    notes = [ReviewNote(1, BOT, c.body) for c in first.comments]
+    notes = [ThreadComment(1, BOT, c.body) for c in first.comments]
     posted = reviews.posted_markers(notes, BOT)
     again = reviews.arrange([finding(2), finding(21), finding(23)], FILES, posted, secrets=[])
     assert [c.line for c in again.comments] == [23]
@@ -96,7 +95,7 @@ def test_a_second_review_posts_only_what_the_bot_has_not_posted() -> None:
 
 
 def test_a_look_alike_marker_by_someone_else_does_not_hide_a_finding() -> None:
-    planted = ReviewNote(9, "mallory", f"nothing to see\n{reviews.marker(finding(2))}")
+    planted = ThreadComment(9, "mallory", f"nothing to see\n{reviews.marker(finding(2))}")
     posted = reviews.posted_markers([planted], BOT)
     assert posted == set()
     assert len(reviews.arrange([finding(2)], FILES, posted, secrets=[]).comments) == 1
@@ -141,26 +140,17 @@ def test_the_diff_cannot_close_its_quote_in_codexs_prompt() -> None:
     assert "</files-1>" not in text
 
 
-def _git(path: Path, *argv: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
-    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    done = subprocess.run(["git", *argv], cwd=path, env=env, check=True, capture_output=True)
-    return done.stdout.decode().strip()
-
-
 def test_a_strangers_files_are_read_from_git_objects_never_followed(tmp_path: Path) -> None:
     work = tmp_path / "fork"
     work.mkdir()
-    _git(work, "init", "-q")
+    git("init", "-q", cwd=work)
     (work / "ok.py").write_text("print('ok')\n")
     (work / "*").write_text("a file named star\n")
     (work / "leak").symlink_to("/proc/self/environ")
     (work / "blob.bin").write_bytes(b"\x00\xff\x00binary")
     (work / "big.txt").write_text("x" * 50_000)
-    _git(work, "add", "-A")
-    _git(work, "commit", "-q", "-m", "fork")
+    commit = committed(work, "fork")
     repo = Repository(work, isolated=True)
-    commit = _git(work, "rev-parse", "HEAD")
     names = ["ok.py", "*", "leak", "blob.bin", "big.txt", "gone.py"]
     texts = file_texts(repo, commit, names, limit=40_000, total=100_000)
     assert texts == {"ok.py": "print('ok')\n", "*": "a file named star\n"}
@@ -198,7 +188,7 @@ def test_a_marker_quoted_in_a_suggestion_hides_no_later_finding() -> None:
     victim = finding(21, "Real bug.")
     forged = finding(2, "Meh.", suggestion=reviews.marker(victim))
     (comment,) = reviews.arrange([forged], FILES, set(), []).comments
-    posted = reviews.posted_markers([ReviewNote(1, BOT, comment.body)], BOT)
+    posted = reviews.posted_markers([ThreadComment(1, BOT, comment.body)], BOT)
     assert len(reviews.arrange([victim], FILES, posted, []).comments) == 1
 
 
@@ -226,13 +216,12 @@ def test_a_file_name_cannot_fake_a_header_in_codexs_diff() -> None:
 def test_reading_a_strangers_files_stops_at_its_budget(tmp_path: Path) -> None:
     work = tmp_path / "many"
     work.mkdir()
-    _git(work, "init", "-q")
+    git("init", "-q", cwd=work)
     # More names than fit on one command line (2 MiB of arguments).
     names = [f"{'d' * 240}-{n}.txt" for n in range(9_000)]
     for name in names:
         (work / name).write_text("x" * 100)
-    _git(work, "add", "-A")
-    _git(work, "commit", "-q", "-m", "many")
+    commit = committed(work, "many")
     repo = Repository(work, isolated=True)
-    texts = file_texts(repo, _git(work, "rev-parse", "HEAD"), names, limit=1_000, total=1_000)
+    texts = file_texts(repo, commit, names, limit=1_000, total=1_000)
     assert list(texts) == names[:10]

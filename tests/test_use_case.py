@@ -18,7 +18,7 @@ import pytest
 from bot import messages, plans
 from bot.errors import ConfigError, GitHubError, PullRequestsNotAllowed
 from bot.events import Answer, Batch, Person, Request
-from bot.forge import Access, Pull
+from bot.forge import Pull
 from bot.job import Job
 from bot.plan_requests import GoRequest, PlanRequest
 from bot.progress_events import (
@@ -42,20 +42,9 @@ from bot.triggers import parse_event
 from bot.usage_meter import Usage
 from bot.workflow import handle
 from tests.action_rig import TOKEN
-from tests.fakes import FakeAgent, FakeForge
+from tests.fakes import READER, WRITER, FakeAgent, FakeForge
 from tests.payloads import comment_event, label_event
 from tests.rig.git_remote import GitRemote
-
-WRITER, READER = "Codertocat", "mallory"
-
-
-@pytest.fixture
-def forge(remote: GitRemote) -> FakeForge:
-    return FakeForge(
-        TOKEN,
-        branch_exists=lambda branch: remote.branch_sha(branch) is not None,
-        access_of={WRITER: Access.WRITE, READER: Access.READ},
-    )
 
 
 def run(

@@ -41,6 +41,14 @@ def git(*argv: str, cwd: Path | None = None, check: bool = True) -> str:
     return done.stdout
 
 
+def committed(work: Path, message: str) -> str:
+    """Everything in the working tree `work` committed by a test's author; its sha."""
+    git("add", "-A", cwd=work)
+    who = ["-c", "user.name=A Test", "-c", "user.email=test@example.com"]
+    git(*who, "commit", "--quiet", "--message", message, cwd=work)
+    return git("rev-parse", "HEAD", cwd=work).strip()
+
+
 # What GitHub's diffs look like whatever the local git config says: 3 lines of context,
 # hunks not merged across unchanged lines, renames found, no colour or external tools.
 _DIFF = (
