@@ -230,6 +230,8 @@ def _agent_phase(settings: Settings, passed: Mapping[str, str], ledger: Ledger) 
 def _finish(runtime: Runtime, report: Report) -> int:
     runtime.set_outputs(report.outputs())
     runtime.add_summary(summary_text.job_summary(report))
+    if report.unsigned:
+        runtime.warning(summary_text.unsigned_warning(report))
     if report.conclusion is Conclusion.FAILED:
         runtime.error(report.summary)
     elif report.unopened:

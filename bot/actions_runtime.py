@@ -131,6 +131,9 @@ class Runtime:
     def error(self, message: str, *, title: str = "codex-pr-bot") -> None:
         self._commands([f"::error title={_escape_property(title)}::{_escape_data(message)}"])
 
+    def warning(self, message: str, *, title: str = "codex-pr-bot") -> None:
+        self._commands([f"::warning title={_escape_property(title)}::{_escape_data(message)}"])
+
     @contextmanager
     def untrusted_output(self) -> Iterator[None]:
         """While open, no line in the log runs as a workflow command.

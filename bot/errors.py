@@ -33,6 +33,15 @@ class GitError(BotError):
     """A git command failed; the message carries git's stderr with secrets redacted."""
 
 
+class BranchMoved(GitError):
+    """The remote branch moved on while the bot worked: the push was not a fast-forward."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, hint="The branch moved on the remote while the bot worked; run again."
+        )
+
+
 class GitHubError(BotError):
     """A GitHub API call failed."""
 

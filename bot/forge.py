@@ -8,6 +8,7 @@ GitHub's permission names or its token conventions.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -103,6 +104,40 @@ class ThreadComment:
 
 
 @dataclass(frozen=True)
+class TreeChange:
+    """One path of a commit's tree, as the forge's Git Data API takes it."""
+
+    path: str
+    mode: str  # "100644", "100755", "120000" (a symlink), "160000" (a submodule's commit)
+    sha: str | None = None  # the blob or commit it points at,
+    text: str | None = None  # or a file's whole UTF-8 text, written in the same request;
+    # neither: the path is deleted
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    email: str
+    date: str  # ISO 8601
+
+
+class GitData(Protocol):
+    """The forge's own way to write commits: the forge signs what it makes (Verified)."""
+
+    def write_blob(self, content: bytes) -> str: ...
+
+    def write_tree(self, base_tree: str, changes: Sequence[TreeChange]) -> str:
+        """``base_tree`` with ``changes`` applied; the new tree's sha."""
+
+    def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
+        """A commit the forge signs as the token's identity (no committer is given)."""
+
+    def move_branch(self, branch: str, sha: str, *, force: bool) -> None:
+        """Point ``branch`` at ``sha``. ``force``: create or overwrite it; otherwise a
+        fast-forward of the existing branch, or ``BranchMoved``."""
+
+
+@dataclass(frozen=True)
 class HttpCredentials:
     """How git authenticates to the forge over HTTPS; the secret never shows in a repr."""
 
@@ -168,3 +203,6 @@ class Forge(Protocol):
     def branch_rules(self, branch: str) -> list[str]: ...
 
     def git_credentials(self) -> HttpCredentials: ...
+
+    @property
+    def git(self) -> GitData: ...

@@ -11,6 +11,7 @@ _HINTS = {
     "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
     "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
     "fetch first": "The branch moved on the remote while the bot worked; run again.",
+    "verified signatures": "The branch requires signed commits: leave sign_commits on.",
     "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
 }
 

@@ -1,4 +1,5 @@
-"""GitHub's REST API through PyGithub: the only module that imports ``github``.
+"""GitHub's REST API through PyGithub; ``bot.github_errors`` and ``bot.github_git`` are the
+only other modules that import ``github``.
 
 Built from ``GITHUB_API_URL`` so GitHub Enterprise Server works; objects are lazy so
 each method costs exactly the requests it names. PyGithub's errors become
@@ -7,11 +8,9 @@ each method costs exactly the requests it names. PyGithub's errors become
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from urllib.parse import quote
 
-import requests
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 from github.IssueComment import IssueComment
@@ -31,6 +30,8 @@ from bot.forge import (
     Thread,
     ThreadComment,
 )
+from bot.github_errors import as_error, translated
+from bot.github_git import GitHubGit
 
 # The collaborator-permission API's legacy base roles: maintain is reported as write,
 # triage as read.
@@ -41,43 +42,6 @@ _ACCESS = {"admin": Access.ADMIN, "write": Access.WRITE, "read": Access.READ}
 def git_credentials(token: str) -> HttpCredentials:
     """What GitHub's git server takes a token as, over HTTPS."""
     return HttpCredentials("x-access-token", token)
-
-
-def _hint(status: int, message: str) -> str:
-    if status == 401:
-        return "The token was rejected: check github_token."
-    if status == 403 and "rate limit" in message.lower():
-        return "GitHub is rate limiting this token; run the job again later."
-    if status in (403, 404):
-        return (
-            "The token lacks a permission: give the workflow 'contents: write', "
-            "'issues: write' and 'pull-requests: write' under permissions:."
-        )
-    if status >= 500:
-        return "GitHub had a server error; run the job again."
-    return ""
-
-
-def _error(exc: GithubException, action: str) -> GitHubError:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    message = str(data.get("message") or exc)
-    details = "; ".join(
-        str(e.get("message")) for e in data.get("errors", []) if isinstance(e, dict)
-    )
-    text = f"{message} ({details})" if details else message
-    return GitHubError(
-        f"GitHub refused to {action}: {exc.status} {text}", hint=_hint(exc.status, text)
-    )
-
-
-@contextmanager
-def _translated(action: str) -> Iterator[None]:
-    try:
-        yield
-    except GithubException as exc:
-        raise _error(exc, action) from None
-    except requests.RequestException as exc:  # GitHub not reached at all
-        raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
 
 
 def _pull(pr: PullRequest) -> Pull:
@@ -139,14 +103,18 @@ class GitHub:
     def git_credentials(self) -> HttpCredentials:
         return git_credentials(self._token)
 
+    @property
+    def git(self) -> GitHubGit:
+        return GitHubGit(self._repo.requester, self._repo.url)
+
     def access(self, login: str) -> Access:
-        with _translated(f"tell the permission of @{login}"):
+        with translated(f"tell the permission of @{login}"):
             return _ACCESS.get(self._repo.get_collaborator_permission(login), Access.NONE)
 
     # A review thread (``thread.review_comment``) is answered with GitHub's review-comment
     # API; everything else lives in the issue's (or pull request's) conversation.
     def react(self, thread: Thread, comment_id: int | None = None, content: str = "eyes") -> None:
-        with _translated(f"add a reaction on #{thread.number}"):
+        with translated(f"add a reaction on #{thread.number}"):
             issue = self._repo.get_issue(thread.number)
             if thread.review_comment is not None and comment_id is not None:
                 pull = self._repo.get_pull(thread.number)
@@ -157,19 +125,19 @@ class GitHub:
                 issue.get_comment(comment_id).create_reaction(content)
 
     def remove_label(self, thread: Thread, name: str) -> None:
-        with _translated(f"remove the label '{name}' from #{thread.number}"):
+        with translated(f"remove the label '{name}' from #{thread.number}"):
             self._repo.get_issue(thread.number).remove_from_labels(name)
 
     def comment(self, thread: Thread, body: str) -> int:
         """Post a comment; returns its id."""
-        with _translated(f"comment on #{thread.number}"):
+        with translated(f"comment on #{thread.number}"):
             if thread.review_comment is not None:
                 pull = self._repo.get_pull(thread.number)
                 return pull.create_review_comment_reply(thread.review_comment, body).id
             return self._repo.get_issue(thread.number).create_comment(body).id
 
     def edit_comment(self, thread: Thread, comment_id: int, body: str) -> None:
-        with _translated(f"edit a comment on #{thread.number}"):
+        with translated(f"edit a comment on #{thread.number}"):
             if thread.review_comment is not None:
                 self._repo.get_pull(thread.number).get_review_comment(comment_id).edit(body)
             else:
@@ -180,7 +148,7 @@ class GitHub:
         return next((c.id for c in self.comments(thread) if marker in c.body), None)
 
     def comments(self, thread: Thread) -> list[ThreadComment]:
-        with _translated(f"read the comments of #{thread.number}"):
+        with translated(f"read the comments of #{thread.number}"):
             if thread.review_comment is None:
                 return _said(self._repo.get_issue(thread.number).get_comments())
             root = thread.review_comment
@@ -188,22 +156,22 @@ class GitHub:
             return _said(c for c in everything if root in (c.id, c.in_reply_to_id))
 
     def default_branch(self) -> str:
-        with _translated("read the repository"):
+        with translated("read the repository"):
             return self._gh.withLazy(False).get_repo(self.repository).default_branch
 
     def pull(self, number: int) -> Pull:
         # One request: the lazy repository costs none, reading the pull request's fields
         # loads it once.
-        with _translated(f"read pull request #{number}"):
+        with translated(f"read pull request #{number}"):
             return _pull(self._repo.get_pull(number))
 
     def pull_files(self, number: int) -> list[ChangedFile]:
-        with _translated(f"list the files of pull request #{number}"):
+        with translated(f"list the files of pull request #{number}"):
             files = self._repo.get_pull(number).get_files()
             return [ChangedFile(f.filename, f.status, f.patch) for f in files]
 
     def review_notes(self, number: int) -> list[ThreadComment]:
-        with _translated(f"list the review comments of pull request #{number}"):
+        with translated(f"list the review comments of pull request #{number}"):
             notes = self._repo.get_pull(number).get_review_comments()
             return [
                 ThreadComment(c.id, c.user.login if c.user else "", c.body or "") for c in notes
@@ -214,18 +182,18 @@ class GitHub:
     ) -> str:
         lines = [_line_comment(c) for c in comments]
         review = {"commit_id": commit, "body": body, "event": "COMMENT", "comments": lines}
-        with _translated(f"review pull request #{number}"):
+        with translated(f"review pull request #{number}"):
             url = f"{self._repo.url}/pulls/{number}/reviews"
             _, data = self._repo.requester.requestJsonAndCheck("POST", url, input=review)
         return str(data.get("html_url") or "")
 
     def review(self, number: int, review_id: int) -> SubmittedReview:
-        with _translated(f"read review {review_id} of pull request #{number}"):
+        with translated(f"read review {review_id} of pull request #{number}"):
             review = self._repo.get_pull(number).get_review(review_id)
             return SubmittedReview(review.state, review.body or "")
 
     def review_comments(self, number: int, review_id: int) -> list[DiffComment]:
-        with _translated(f"read the comments of review {review_id} on #{number}"):
+        with translated(f"read the comments of review {review_id} on #{number}"):
             found = self._repo.get_pull(number).get_single_review_comments(review_id)
             return [
                 DiffComment(c.id, c.user.login if c.user else "", c.body or "", c.path,
@@ -239,7 +207,7 @@ class GitHub:
         ``GET /branches/{branch}`` tells it with contents: read; the protection's details
         need administration rights a workflow token does not have.
         """
-        with _translated(f"read the branch {branch}"):
+        with translated(f"read the branch {branch}"):
             return self._repo.get_branch(branch).protected
 
     def branch_rules(self, branch: str) -> list[str]:
@@ -257,20 +225,20 @@ class GitHub:
         except GithubException as exc:
             if exc.status in (403, 404):
                 return []
-            raise _error(exc, f"read the rules of the branch {branch}") from None
+            raise as_error(exc, f"read the rules of the branch {branch}") from None
         items = data if isinstance(data, list) else []
         return [str(rule.get("type")) for rule in items if isinstance(rule, dict)]
 
     def find_open_pull(self, head: str) -> Pull | None:
         """The open pull request from this repository's branch ``head``, if any."""
         owner = self.repository.split("/")[0]
-        with _translated(f"find the pull request from {head}"):
+        with translated(f"find the pull request from {head}"):
             for pr in self._repo.get_pulls(state="open", head=f"{owner}:{head}"):
                 return _pull(pr)
         return None
 
     def update_pull(self, number: int, *, title: str, body: str) -> Pull:
-        with _translated(f"update pull request #{number}"):
+        with translated(f"update pull request #{number}"):
             pr = self._repo.get_pull(number)
             pr.edit(title=limits.title(title), body=body)
             return _pull(pr)
@@ -288,10 +256,10 @@ class GitHub:
             return _pull(pr), True
         except GithubException as exc:
             if exc.status == 403 and "not permitted to create" in str(exc.data):
-                refused = _error(exc, f"open a pull request from {head}").message
+                refused = as_error(exc, f"open a pull request from {head}").message
                 raise PullRequestsNotAllowed(refused) from None
             if exc.status != 422 or "already exists" not in str(exc.data):
-                raise _error(exc, f"open a pull request from {head} into {base}") from None
+                raise as_error(exc, f"open a pull request from {head} into {base}") from None
         existing = self.find_open_pull(head)
         if existing is None:
             raise GitHubError(f"GitHub says a pull request from {head} exists but lists none.")

@@ -16,13 +16,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from bot.errors import GitError
+from bot.errors import BranchMoved, GitError
 from bot.forge import HttpCredentials
 from bot.git_text import hint_for, redact
 
@@ -244,8 +244,14 @@ class Repository:
         self.run("switch", "--quiet", "-C", branch, f"refs/remotes/origin/{branch}")
 
     def push(self, branch: str, auth: HttpCredentials | None, *, force: bool = False) -> None:
+        """Push ``branch``; ``BranchMoved`` when it is not a fast-forward of origin's."""
         refspec = f"{'+' if force else ''}refs/heads/{branch}:refs/heads/{branch}"
-        self.run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(auth))
+        try:
+            self.run("push", "--quiet", "--no-verify", "origin", refspec, env=self._auth_env(auth))
+        except GitError as exc:
+            if "moved on the remote" in exc.hint:
+                raise BranchMoved(exc.message) from None
+            raise
 
     def delete_remote_branch(self, branch: str, auth: HttpCredentials | None) -> None:
         self.run(
@@ -253,27 +259,16 @@ class Repository:
             env=self._auth_env(auth),
         )  # fmt: skip
 
-    def push_rebasing(
-        self,
-        branch: str,
-        auth: HttpCredentials | None,
-        committer: Identity,
-        *,
-        check: Callable[[str, str], None],
-    ) -> None:
-        """Push; if the branch moved on the remote meanwhile, rebase once, ``check`` what
-        the rebase made (from the remote's tip to the new one) and push again."""
-        try:
-            self.push(branch, auth)
-            return
-        except GitError as exc:
-            if "moved on the remote" not in exc.hint:
-                raise
-        self.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
+    def rebase_onto_remote(
+        self, branch: str, auth: HttpCredentials | None, committer: Identity
+    ) -> str:
+        """Replay the local commits of ``branch`` on origin's, fetched now; origin's tip."""
+        remote = f"refs/remotes/origin/{branch}"
+        self.fetch(f"refs/heads/{branch}", remote, auth)
         try:
             self.run(
                 "-c", f"user.name={committer.name}", "-c", f"user.email={committer.email}",
-                "rebase", "--quiet", f"refs/remotes/origin/{branch}",
+                "rebase", "--quiet", remote,
             )  # fmt: skip
         except GitError:
             self.run("rebase", "--abort", allow_exit=128)
@@ -282,8 +277,13 @@ class Repository:
                 "conflicts with the new commits.",
                 hint="Comment again to redo the request on top of them.",
             ) from None
-        check(self.run("rev-parse", f"refs/remotes/origin/{branch}").strip(), self.head())
-        self.push(branch, auth)
+        return self.run("rev-parse", remote).strip()
+
+    def adopt(self, branch: str, sha: str, auth: HttpCredentials | None) -> None:
+        """Make origin's ``sha`` — the same tree as the local tip, made by the forge — the
+        local tip of ``branch``: fetched, with the index and working tree left as they are."""
+        self.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
+        self.run("update-ref", f"refs/heads/{branch}", sha)
 
     def _auth_env(self, auth: HttpCredentials | None) -> dict[str, str]:
         """Git config for one command, through the environment, so nothing is persisted."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from bot import commit_text, containment_text, git_change, messages
+from bot import commit_text, containment_text, git_change, messages, push
 from bot.diff_check import Scanner, path_reasons
 from bot.errors import GitError, GitHubError, PullRequestsNotAllowed, UnsafeChange
 from bot.events import Person, Request
@@ -154,18 +154,15 @@ def publish(
     report = replace(report, files=commit.files)
     # A branch with an open pull request is continued, never overwritten; one without
     # (stale, merged or rejected work) was started afresh from the base and replaces it.
-    if target.exists:
-        # A rebase onto commits pushed meanwhile writes new blobs: checked as well.
-        repo.push_rebasing(
-            target.branch,
-            to.auth,
-            messages.BOT_IDENTITY,
-            check=lambda start, tip: check_change(
-                to.settings, repo, git_change.diff(repo, start, tip), to.secrets
-            ),
-        )
-    else:
-        repo.push(target.branch, to.auth, force=True)
+    pushed = push.push(
+        push.Channel(to.forge, repo, to.auth, sign=to.settings.sign_commits),
+        target.branch,
+        force=not target.exists,
+        check=lambda start, tip: check_change(
+            to.settings, repo, git_change.diff(repo, start, tip), to.secrets
+        ),
+    )
+    report = replace(report, signed=pushed.signed, unsigned=pushed.unsigned_because)
     report = replace(report, commit=repo.head())
     if target.follow_up:
         return replace(report, conclusion=Conclusion.PUSHED, pr_number=target.pull_number)

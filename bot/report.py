@@ -53,6 +53,9 @@ class Report:
     # The commit pushed, and its page.
     commit: str = ""
     commit_url: str = ""
+    # Whether the forge made (and signed) the commit pushed; why not, when that was asked.
+    signed: bool = False
+    unsigned: str = ""
     # A review run's review: where it is, and how many comments it put on the diff.
     review_url: str = ""
     review_comments: int = 0
@@ -75,6 +78,7 @@ class Report:
             "duration_seconds": f"{self.duration_seconds:.1f}",
             "review_url": self.review_url,
             "review_comments": str(self.review_comments) if self.review_url else "",
+            "signed": ("true" if self.signed else "false") if self.commit else "",
         }
 
 
@@ -108,6 +112,9 @@ def combine(reports: list[Report]) -> Report:
         else sum(r.cost_usd or 0.0 for r in reports),
         layers=_sum_layers(reports),
         duration_seconds=max(r.duration_seconds for r in reports),
+        commit=next((r.commit for r in reversed(reports) if r.commit), ""),
+        signed=all(r.signed for r in reports if r.commit),
+        unsigned="; ".join(r.unsigned for r in reports if r.unsigned),
     )
 
 

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         (), "Comma-separated logins (people or bots) allowed besides writers."
     )
     close_issue: bool = _field(True, "Write 'Closes #N' in the PR body (false: a plain reference).")
+    sign_commits: bool = _field(
+        True,
+        "Make the commit through GitHub's API, which signs it (Verified); without it, or "
+        "where GitHub cannot, git pushes it unsigned.",
+    )
     signoff: bool = _field(False, "Add a Signed-off-by trailer (DCO) matching the commit's author.")
     codex_home: Path | None = _field(
         None,

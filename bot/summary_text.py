@@ -8,6 +8,11 @@ from bot.messages import cost_line, listed, quote, shortened
 from bot.report import Report
 
 
+def unsigned_warning(report: Report) -> str:
+    reason = shortened(report.unsigned, 1000, "a reason")
+    return f"The commit was pushed with git, unsigned: GitHub could not make it ({reason})."
+
+
 def job_summary(report: Report) -> str:
     """Markdown for the job's summary page."""
     rows = [
@@ -20,6 +25,9 @@ def job_summary(report: Report) -> str:
         rows.append(("Pull request", report.pr_url))
     if report.compare_url:
         rows.append(("Open the pull request", report.compare_url))
+    if report.commit:
+        signed = "made and signed by GitHub (Verified)" if report.signed else "pushed with git"
+        rows.append(("Commit", f"`{report.commit[:12]}`, {signed}"))
     if report.review_url:
         rows.append(("Review", f"{report.review_url} ({report.review_comments} new comments)"))
     lines = ["## codex-pr-bot", "", "| | |", "|---|---|"]
@@ -33,6 +41,8 @@ def job_summary(report: Report) -> str:
             quote(shortened(report.prompt, SUMMARY_TEXT_BUDGET, where)),
         ]
     lines += ["", shortened(report.summary, SUMMARY_TEXT_BUDGET, where), "", cost_line(report)]
+    if report.unsigned:
+        lines += ["", f"⚠️ {unsigned_warning(report)}"]
     if report.unposted:
         lines += ["", f"⚠️ **The reply could not be posted:** {report.unposted}"]
     lines += spend_text.table(report.layers)

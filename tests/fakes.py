@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.agent import AgentResult, AgentRun, ReviewFinding
-from bot.errors import BotError, GitHubError
+from bot.errors import BotError, BranchMoved, GitHubError
 from bot.forge import (
     Access,
     ChangedFile,
@@ -20,9 +20,11 @@ from bot.forge import (
     HttpCredentials,
     LineComment,
     Pull,
+    Signature,
     SubmittedReview,
     Thread,
     ThreadComment,
+    TreeChange,
 )
 from bot.github_api import git_credentials
 from bot.gitrepo import Repository
@@ -30,6 +32,7 @@ from bot.instructions import Assignment
 from bot.progress_events import Event, OnProgress
 from bot.spend import Ledger
 from bot.usage_meter import Usage
+from tests.rig.git_objects import GitDataError, GitObjects, TreeEntry
 
 BOT_LOGIN = "github-actions[bot]"
 # A writer and a reader of the repository the use case is tested against.
@@ -43,6 +46,59 @@ class Comment:
     edits: int = 0
     author: str = BOT_LOGIN
     review_thread: int | None = None  # a reply in the review thread of that comment
+
+
+@dataclass
+class FakeGitData:
+    """The forge's Git Data API on the real remote's objects; ``calls`` records each write."""
+
+    objects: GitObjects | None
+    calls: list[str] = field(default_factory=list)
+
+    def _objects(self, call: str) -> GitObjects:
+        self.calls.append(call)
+        if self.objects is None:  # a forge without the API (an old server)
+            raise GitHubError(f"GitHub refused to {call}: 404 Not Found")
+        return self.objects
+
+    def write_blob(self, content: bytes) -> str:
+        return self._objects("blob").write_blob(content)
+
+    def write_tree(self, base_tree: str, changes: Sequence[TreeChange]) -> str:
+        objects = self._objects("tree")
+        entries = [
+            TreeEntry(
+                c.path,
+                c.mode,
+                "commit" if c.mode == "160000" else "blob",
+                objects.write_blob(c.text.encode()) if c.text is not None else c.sha,
+            )
+            for c in changes
+        ]
+        try:
+            return objects.write_tree(base_tree, entries)
+        except GitDataError as exc:
+            raise GitHubError(f"GitHub refused to build the tree: {exc.status} {exc.message}")
+
+    def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
+        who = {"name": author.name, "email": author.email, "date": author.date}
+        return self._objects("commit").write_commit(
+            message=message, tree=tree, parents=[parent], author=who, committer=None
+        )
+
+    def move_branch(self, branch: str, sha: str, *, force: bool) -> None:
+        objects = self._objects("ref")
+        try:
+            if not force:
+                objects.update_ref(f"heads/{branch}", sha, force=False)
+            elif objects.ref(f"heads/{branch}") is None:
+                objects.create_ref(f"refs/heads/{branch}", sha)
+            else:
+                objects.update_ref(f"heads/{branch}", sha, force=True)
+        except GitDataError as exc:
+            if "fast forward" in exc.message:
+                raise BranchMoved(f"'{branch}' moved on GitHub.") from None
+            raise GitHubError(f"GitHub refused to move {branch}: {exc.status} {exc.message}")
 
 
 @dataclass
@@ -73,6 +129,14 @@ class FakeForge:
     versions: list[tuple[int, str]] = field(default_factory=list)
     # A method name → the error it raises, like a forge that refuses.
     refusals: dict[str, BotError] = field(default_factory=dict)
+    # The Git Data API on the remote's objects (None: a forge without it), and the rules
+    # of each branch.
+    objects: GitObjects | None = None
+    rules: dict[str, list[str]] = field(default_factory=dict)
+    git: FakeGitData = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.git = FakeGitData(self.objects)
 
     def _refuse(self, name: str) -> None:
         if name in self.refusals:
@@ -182,7 +246,7 @@ class FakeForge:
         return f"https://github.com/{self.repository}/pull/{number}#pullrequestreview-{len(self.reviews)}"
 
     def branch_rules(self, branch: str) -> list[str]:
-        return []
+        return self.rules.get(branch, [])
 
     # ---- what a person sees ---------------------------------------------------------
     def said(self, thread: int, review_thread: int | None = None) -> list[str]:
@@ -205,6 +269,8 @@ class FakeAgent:
     """
 
     files: Mapping[str, str] = field(default_factory=dict)
+    # Anything else it does to the working tree (binary files, deletions, modes, links).
+    acts: Callable[[Path], None] | None = None
     summary: str = "Fixed the greeting."
     body: str = "The README greets the world properly."
     fails: Exception | None = None
@@ -228,6 +294,8 @@ class FakeAgent:
             path = Path(repo.path, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+        if self.acts is not None:
+            self.acts(repo.path)
         if self.spends is not None:
             ledger, model, usage = self.spends
             ledger.record("codex", model, usage)
