@@ -25,7 +25,7 @@ from benchmarks.util import Sample, ratio, sample, verdict
 GOAL_FEEDBACK = 0.5  # x `python -c "import agents"`
 GOAL_WALL = 1.5  # x the floor
 GOAL_MEMORY_MB = 400
-GOAL_REQUESTS = 8
+GOAL_REQUESTS = 11  # 8 before signed commits, whose 3 requests replace git push
 GOAL_GIT = 1.2  # x plain git
 GOAL_PROXY_MS = 2.0  # added per model request, median, loopback
 GOAL_EDITS = 60  # status-comment edits while the agent works, per run

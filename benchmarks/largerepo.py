@@ -5,8 +5,10 @@ per invocation with ``git fast-import``, served over HTTP with token auth by the
 git remote, and checked out once; every repetition starts from the same clean state.
 
 The bot's side is exactly what ``bot/change.py`` and ``bot/workflow.py`` call on
-``bot.gitrepo.Repository`` in the happy path; the plain side is
-``git checkout -b && git add -A && git commit && git push``.
+``bot.gitrepo.Repository`` in the happy path — with signed commits (the default), the
+commit made again through the GitHub fake's Git Data API on the same bare repository,
+and fetched back; the plain side is ``git checkout -b && git add -A && git commit &&
+git push``.
 Processes and whole-tree passes come from git's own trace2 event stream.
 """
 
@@ -28,6 +30,7 @@ from benchmarks.floor import auth_header
 from benchmarks.pipeline import REPOSITORY, TOKEN
 from benchmarks.util import git
 from tests.rig.git_remote import GitRemote
+from tests.rig.github_fake import GitHubFake
 
 DIRS_PER_PACKAGE = 20
 FILES_PER_DIR = 50
@@ -72,6 +75,7 @@ class LargeRepo:
     files: int
     commits: int = 4
     remote: GitRemote = field(init=False)
+    github: GitHubFake = field(init=False)
     workspace: Path = field(init=False)
     seconds_to_make: float = 0.0
     changed: str = ""  # the one file each repetition changes
@@ -96,6 +100,10 @@ class LargeRepo:
                 raise RuntimeError("git fast-import failed")
         git("config", "http.receivepack", "true", cwd=str(bare))
         self.remote.start()
+        owner, name = REPOSITORY.split("/")
+        self.github = GitHubFake(
+            owner=owner, repo=name, token=TOKEN, git_objects=self.remote.objects
+        ).start()
         self.workspace = self.root / "workspace"
         git("clone", "-q", str(bare), str(self.workspace), cwd=str(self.root))
         git("remote", "set-url", "origin", self.remote.url, cwd=str(self.workspace))
@@ -107,6 +115,7 @@ class LargeRepo:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.github.stop()
         self.remote.stop()
 
     def reset(self, branch: str) -> None:
@@ -124,12 +133,14 @@ def make_the_change(workspace: Path, changed: str) -> None:
     file.write_text(file.read_text() + "\nGREETING = 'hello'\n")
 
 
-def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
+def bot_git_work(repo_: LargeRepo, branch: str) -> None:
     """What the bot does to the repository around the agent, in the happy path: the
     baseline and the git directory's snapshot before it, then ``publish.commit_phase``,
     the git directory's restore and the push after it."""
     from bot import git_change, git_dir_guard
     from bot.gitrepo import Repository
+
+    workspace, changed = repo_.workspace, repo_.changed
     from bot.publish import commit_phase
     from bot.settings import load_settings
 
@@ -162,10 +173,29 @@ def bot_git_work(workspace: Path, branch: str, changed: str) -> None:
         from bot.github_api import git_credentials
 
         auth = git_credentials(TOKEN)
-    repo.push(branch, auth, force=True)
+    try:
+        from bot import push
+        from bot.github_api import GitHub
+    except ImportError:  # a bot before signed commits
+        repo.push(branch, auth, force=True)
+        return
+    forge = GitHub(api_url=repo_.github.api_url, repository=REPOSITORY, token=TOKEN)
+    try:
+        pushed = push.push(
+            push.Channel(forge, repo, auth, sign=True), branch, force=True, check=_unused
+        )
+    finally:
+        forge.close()
+    if not pushed.signed:
+        raise RuntimeError(f"the commit was not signed: {pushed.unsigned_because}")
 
 
-def plain_git_work(workspace: Path, branch: str, changed: str) -> None:
+def _unused(start: str, tip: str) -> None:
+    raise RuntimeError("a new branch is never rebased")
+
+
+def plain_git_work(repo: LargeRepo, branch: str) -> None:
+    workspace, changed = repo.workspace, repo.changed
     ws = str(workspace)
     make_the_change(workspace, changed)
     git("checkout", "-q", "-b", branch, cwd=ws)
@@ -184,13 +214,13 @@ def plain_git_work(workspace: Path, branch: str, changed: str) -> None:
     git("-c", f"http.extraHeader={auth_header(TOKEN)}", "push", "-q", "origin", branch, cwd=ws)
 
 
-WORK: dict[str, Callable[[Path, str, str], None]] = {"bot": bot_git_work, "plain": plain_git_work}
+WORK: dict[str, Callable[[LargeRepo, str], None]] = {"bot": bot_git_work, "plain": plain_git_work}
 
 
 def timed(repo: LargeRepo, which: str, branch: str) -> float:
     repo.reset(branch)
     started = time.perf_counter()
-    WORK[which](repo.workspace, branch, repo.changed)
+    WORK[which](repo, branch)
     return time.perf_counter() - started
 
 
@@ -246,7 +276,7 @@ def traced(repo: LargeRepo, which: str, branch: str) -> list[GitProcess]:
     trace = repo.root / f"trace2-{which}.json"
     trace.unlink(missing_ok=True)
     with _trace2(trace):
-        WORK[which](repo.workspace, branch, repo.changed)
+        WORK[which](repo, branch)
     return parse_trace2(trace, files=repo.files)
 
 

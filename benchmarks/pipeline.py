@@ -8,7 +8,6 @@ HOME and CODEX_HOME, like a fresh job.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import subprocess
@@ -23,14 +22,9 @@ from benchmarks.util import base_env
 from tests.action_rig import read_outputs
 from tests.agent_scripts import delegate, finish
 from tests.payloads import comment_event
-from tests.rig import git_remote
 from tests.rig.git_remote import GitRemote
 from tests.rig.github_fake import GitHubFake, Recorded
 from tests.rig.scripted_model import RecordedRequest, Say, ScriptedModel, Shell
-
-# The rig's remote asks `git --exec-path` on every request; once is enough here (it is
-# the server's cost, not the bot's, and it would show up in the bot's git traces).
-git_remote._backend = functools.cache(git_remote._backend)
 
 TOKEN = "ghs_bench_fake_token_0123456789abcdef"  # noqa: S105 - the fake's
 REPOSITORY = "octo-org/hello-world"
@@ -92,6 +86,7 @@ class World:
             token=TOKEN,
             branch_sha=self.remote.branch_sha,
             commits_between=self.remote.commits_between,
+            git_objects=self.remote.objects,
         ).start()
         self.github.set_permission(REQUESTER, "write")
         self.model = TimedModel()

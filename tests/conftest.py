@@ -73,6 +73,7 @@ def github(remote: GitRemote) -> Iterator[GitHubFake]:
         pull_head=remote.pull_head,
         track_pull=remote.track_pull,
         diff_files=remote.diff_files,
+        git_objects=remote.objects,
     )
     with fake:
         fake.set_permission("Codertocat", "write")
@@ -95,4 +96,5 @@ def forge(remote: GitRemote) -> FakeForge:
         TOKEN,
         branch_exists=lambda branch: remote.branch_sha(branch) is not None,
         access_of={WRITER: Access.WRITE, READER: Access.READ},
+        objects=remote.objects,
     )

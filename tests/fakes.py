@@ -78,7 +78,8 @@ class FakeGitData:
         try:
             return objects.write_tree(base_tree, entries)
         except GitDataError as exc:
-            raise GitHubError(f"GitHub refused to build the tree: {exc.status} {exc.message}")
+            refused = f"GitHub refused to build the tree: {exc.status} {exc.message}"
+            raise GitHubError(refused) from None
 
     def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
         who = {"name": author.name, "email": author.email, "date": author.date}
@@ -98,7 +99,8 @@ class FakeGitData:
         except GitDataError as exc:
             if "fast forward" in exc.message:
                 raise BranchMoved(f"'{branch}' moved on GitHub.") from None
-            raise GitHubError(f"GitHub refused to move {branch}: {exc.status} {exc.message}")
+            refused = f"GitHub refused to move {branch}: {exc.status} {exc.message}"
+            raise GitHubError(refused) from None
 
 
 @dataclass
@@ -270,7 +272,7 @@ class FakeAgent:
 
     files: Mapping[str, str] = field(default_factory=dict)
     # Anything else it does to the working tree (binary files, deletions, modes, links).
-    acts: Callable[[Path], None] | None = None
+    acts: Callable[[Path], object] | None = None
     summary: str = "Fixed the greeting."
     body: str = "The README greets the world properly."
     fails: Exception | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -229,3 +229,67 @@ def review_event(
     for user in (event["review"]["user"], event["sender"]):
         _as_user(user, login)
     return event
+
+
+EXAMPLE_RUN_REPOSITORY = "octo-org/octo-repo"  # where GitHub's workflow_run example happens
+
+
+def workflow_run_event(
+    *,
+    run_id: int,
+    head_branch: str,
+    head_sha: str,
+    conclusion: str | None = "failure",
+    pull_numbers: Sequence[int] = (),
+    name: str = "CI",
+    head_repo: str | None = None,
+    path: str = ".github/workflows/ci.yml",
+    event: str = "pull_request",
+    base_ref: str = "main",
+    login: str = "Codertocat",
+) -> dict[str, Any]:
+    """GitHub's ``workflow_run`` ``completed`` example moved, URLs and all, to the test's
+    repository: run `run_id` of workflow `name` (`path`), triggered by `event` on
+    `head_branch` at `head_sha` of `head_repo` (a fork when it is not the repository),
+    completed with `conclusion`, for the pull requests `pull_numbers` into `base_ref`; as on
+    GitHub, a run from a fork lists no pull requests."""
+    example = payload("workflow_run.completed.2")
+    runs = re.compile(rf"/runs/{example['workflow_run']['id']}\b")
+    changed = _rewritten(
+        example,
+        lambda s: runs.sub(f"/runs/{run_id}", s.replace(EXAMPLE_RUN_REPOSITORY, REPOSITORY)),
+    )
+    repo_name = REPOSITORY.split("/")[1]
+    run = changed["workflow_run"]
+    for repo in (changed["repository"], run["repository"], run["head_repository"]):
+        repo["name"] = repo_name
+    changed["repository"]["default_branch"] = "main"
+    fork = head_repo or REPOSITORY
+    if fork != REPOSITORY:
+        fork_owner, fork_name = fork.split("/")
+        head = _rewritten(run["head_repository"], lambda s: s.replace(REPOSITORY, fork))
+        head["name"], head["fork"] = fork_name, True
+        _as_user(head["owner"], fork_owner)
+        run["head_repository"] = head
+    workflow = changed["workflow"]
+    workflow["name"], workflow["path"] = name, path
+    workflow["html_url"] = f"https://github.com/{REPOSITORY}/blob/main/{path}"
+    example_pull = example["workflow_run"]["pull_requests"][0]
+    repo_ref = {"id": run["repository"]["id"], "url": run["repository"]["url"], "name": repo_name}
+    pulls = [
+        {
+            "url": f"{run['repository']['url']}/pulls/{n}",
+            "id": example_pull["id"] + n,
+            "number": n,
+            "head": {"ref": head_branch, "sha": head_sha, "repo": dict(repo_ref)},
+            "base": {"ref": base_ref, "sha": example_pull["base"]["sha"], "repo": dict(repo_ref)},
+        }
+        for n in pull_numbers
+    ]
+    run.update(id=run_id, name=name, path=path, event=event, conclusion=conclusion)
+    run.update(status="completed", head_branch=head_branch, head_sha=head_sha)
+    run["pull_requests"] = pulls if fork == REPOSITORY else []
+    run["head_commit"]["id"] = head_sha
+    for user in (changed["sender"], run["actor"], run["triggering_actor"]):
+        _as_user(user, login)
+    return changed

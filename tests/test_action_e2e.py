@@ -52,6 +52,9 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
     assert "Co-authored-by: Codertocat <21031067+Codertocat@users.noreply.github.com>" in message
     assert f"Workflow-run: {runner.run_url}" in message  # which run made it
     assert "Signed-off-by" not in message  # only with signoff: true
+    # Made by GitHub through its Git Data API, which signs it; git pushed nothing.
+    assert runner.remote.branch_sha(pull.head) in runner.remote.objects.signed
+    assert "made and signed by GitHub (Verified)" in run.summary
     assert [r.content for r in github.reactions(comment)] == ["eyes"]
     reply = github.comments(number)[-1]
     assert reply.body.startswith(
@@ -78,6 +81,7 @@ def test_comment_on_issue_opens_a_pull_request(runner: Runner, github: GitHubFak
         "summary": "Added hello.txt with a greeting.",
         "review_url": "",
         "review_comments": "",
+        "signed": "true",
     }
     assert "`pr_opened`" in run.summary
     assert "@Codertocat" in run.summary

@@ -62,7 +62,8 @@ def test_pull_request_from_its_own_branch_gets_the_push(
     assert remote.branch_sha("main") == main
     assert len(github.pulls) == 1
     assert reply(github, number).startswith(f"Pushed [{str(remote.branch_sha('feature'))[:7]}](")
-    # Seven requests: the branch's protection and its rules are the two a follow-up adds.
+    # The branch's protection and its rules are the two requests a follow-up adds; the
+    # signed commit's tree, commit and branch move replace git's push.
     assert calls(github) == [
         "GET repos/get-collaborator-permission-level",
         "POST reactions/create-for-issue-comment",
@@ -70,8 +71,12 @@ def test_pull_request_from_its_own_branch_gets_the_push(
         "GET pulls/get",
         "GET repos/get-branch",
         "GET repos/get-branch-rules",
+        "POST git/create-tree",
+        "POST git/create-commit",
+        "PATCH git/update-ref",
         "PATCH issues/update-comment",
     ]
+    assert remote.branch_sha("feature") in remote.objects.signed
 
 
 def test_pull_request_from_the_default_branch_gets_a_new_pull_request(

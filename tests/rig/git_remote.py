@@ -1,7 +1,12 @@
-"""A git remote over smart HTTP, like GitHub's: ``git http-backend`` behind token auth.
+"""A git remote over smart HTTP, like GitHub's: ``git http-backend`` behind token auth
+(git_http.py), its objects also written through the Git Data API's rules (``objects``).
 
 Clients authenticate as ``x-access-token:<token>`` with HTTP basic auth (what the
 bot sends); anything else gets 401 and is recorded.
+
+Like a ruleset's "Require signed commits", ``require_signatures(branch)`` makes it refuse a
+push to that branch of a commit GitHub did not sign (only commits made by the API without a
+committer are), with GitHub's GH013 message, by a pre-receive hook.
 
 Like GitHub, it has ``refs/pull/<N>/head`` for pull requests: the GitHub fake tells it which
 branch a same-repository pull request follows (``track_pull``) and the ref follows that
@@ -16,23 +21,21 @@ exists, serves it until SIGTERM/SIGINT and prints "READY <clone url>".
 from __future__ import annotations
 
 import argparse
-import base64
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 if not __package__:  # run as a script: import the sibling modules as package "tests.rig"
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     __package__ = "tests.rig"
 
 from .git_diff import DiffFile, parse_diff
+from .git_http import GitHttpServer
+from .git_objects import REQUIRED_FILE, SIGNATURE_RULE, SIGNED_FILE, GitObjects
 
 
 def git(*argv: str, cwd: Path | None = None, check: bool = True) -> str:
@@ -62,80 +65,34 @@ _DIFF = (
     "-M",
 )
 
-
-def _backend() -> str:
-    exec_path = git("--exec-path").strip()
-    return str(Path(exec_path) / "git-http-backend")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    remote: GitRemote
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        remote = self.server.remote
-        expected = base64.b64encode(f"x-access-token:{remote.token}".encode()).decode()
-        auth = self.headers.get("Authorization", "")
-        remote.auth_headers.append(auth)
-        if auth != f"Basic {expected}":
-            remote.rejected += 1
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        env = {
-            "GIT_PROJECT_ROOT": str(remote.root),
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "REMOTE_USER": "x-access-token",
-            "HTTP_GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-        }
-        encoding = self.headers.get("Content-Encoding", "")
-        if encoding:
-            env["HTTP_CONTENT_ENCODING"] = encoding
-        done = subprocess.run([_backend()], input=body, env=env, capture_output=True, check=False)
-        if path.endswith("/git-receive-pack") and done.returncode == 0:
-            remote.sync_pull_heads()  # before answering: the pusher may look at once
-        head, _, payload = done.stdout.partition(b"\r\n\r\n")
-        status = 200
-        headers: list[tuple[str, str]] = []
-        for line in head.decode("latin-1").split("\r\n"):
-            name, _, value = line.partition(":")
-            if name.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif name:
-                headers.append((name, value.strip()))
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+# GitHub's answer to a push of commits it did not sign to a branch whose ruleset requires
+# signed commits (GH013); the commits the push brings to the branch are the ones checked.
+_PRE_RECEIVE = f"""#!/bin/sh
+required={REQUIRED_FILE} signed={SIGNED_FILE} refused=0
+[ -f "$required" ] || exit 0
+[ -f "$signed" ] || signed=/dev/null
+while read -r old new ref; do
+  grep -qxF "$ref" "$required" || continue
+  [ "$new" = 0000000000000000000000000000000000000000 ] && continue
+  if [ "$old" = 0000000000000000000000000000000000000000 ]; then since=--all; else since=$old; fi
+  unsigned=$(git rev-list "$new" --not "$since" | grep -vxF -f "$signed")
+  [ -n "$unsigned" ] || continue
+  count=$(echo "$unsigned" | wc -l | tr -d ' ')
+  if [ "$count" = 1 ]; then found="1 violation"; else found="$count violations"; fi
+  {{
+    echo "error: GH013: Repository rule violations found for $ref."
+    echo "Review all repository rules at WEB/rules?ref=$(echo "$ref" | sed 's|/|%2F|g')"
+    echo ""
+    echo "- {SIGNATURE_RULE}"
+    echo "  Found $found:"
+    echo ""
+    echo "$unsigned" | sed 's/^/  /'
+    echo ""
+  }} >&2
+  refused=1
+done
+exit $refused
+"""
 
 
 class GitRemote:
@@ -149,9 +106,12 @@ class GitRemote:
         self.bare = root / f"{full_name}.git"
         self.auth_headers: list[str] = []
         self.rejected = 0
-        self._server: _Server | None = None
+        self._server: GitHttpServer | None = None
         self._pull_branches: dict[int, str] = {}  # same-repository pull request -> its head
         self._lock = threading.Lock()
+        # The Git Data API's view of the bare repository; refs/pull/N/head follow its updates.
+        self.objects = GitObjects(self.bare, ("GitHub", "noreply@github.com"))
+        self.objects.ref_listeners.append(lambda ref, sha: self.sync_pull_heads())
 
     @property
     def url(self) -> str:
@@ -182,6 +142,7 @@ class GitRemote:
         git("clone", "-q", "--bare", str(work), str(self.bare))
         git("config", "http.receivepack", "true", cwd=self.bare)
         shutil.rmtree(work)
+        self._install_hook()
 
     def clone(self, dest: Path) -> Path:
         """A checkout like actions/checkout leaves: origin points at the HTTP remote."""
@@ -190,8 +151,21 @@ class GitRemote:
         return dest
 
     def branch_sha(self, branch: str) -> str | None:
-        out = git("for-each-ref", "--format=%(objectname)", f"refs/heads/{branch}", cwd=self.bare)
-        return out.strip() or None
+        return self.objects.ref(f"heads/{branch}")  # exactly: "codex" is not "codex/issue-1"
+
+    def require_signatures(self, branch: str) -> None:
+        """From now on refuse a push or an API update of ``branch`` to commits GitHub did not
+        sign, as a ruleset's "Require signed commits" does. (The GitHub fake's
+        ``require_signatures`` also reports the rule on ``GET /rules/branches/{branch}``.)"""
+        self.objects.require_signatures(branch)
+        self._install_hook()
+
+    def _install_hook(self) -> None:
+        if self._server is not None and self.bare.exists():
+            hook = self.bare / "hooks" / "pre-receive"
+            hook.parent.mkdir(exist_ok=True)
+            hook.write_text(_PRE_RECEIVE.replace("WEB", self.url.removesuffix(".git")))
+            hook.chmod(0o755)
 
     def commits_between(self, base: str, head: str) -> int:
         return int(git("rev-list", "--count", f"{base}..{head}", cwd=self.bare).strip())
@@ -236,9 +210,9 @@ class GitRemote:
         return git("log", "-1", f"--format={fmt}", branch, cwd=self.bare)
 
     def start(self, port: int = 0) -> None:
-        server = _Server(("127.0.0.1", port), _Handler)
-        server.remote = self
+        server = GitHttpServer(("127.0.0.1", port), self)
         self._server = server
+        self._install_hook()  # inert until require_signatures names a branch
         # A short poll: stopping the server waits for one, and every test stops one.
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -32,6 +32,8 @@ if not __package__:  # run as a script: import the sibling modules as package "t
 from werkzeug.datastructures import Headers
 
 from .git_diff import DiffFile
+from .git_objects import GitObjects
+from .github_actions import ActionsHelpers
 from .github_handlers import add_comment, add_issue, add_pull
 from .github_issue_handlers import set_state
 from .github_openapi import SPEC_PATH as SPEC_PATH  # re-exported: the tests read the spec
@@ -51,8 +53,9 @@ from .github_state import (
 )
 
 
-class GitHubFake(RestApi):
-    """The REST API of one repository, served over HTTP, with helpers for tests."""
+class GitHubFake(ActionsHelpers, RestApi):
+    """The REST API of one repository, served over HTTP, with helpers for tests (those of
+    workflow runs in github_actions.py)."""
 
     def __init__(
         self,
@@ -68,6 +71,7 @@ class GitHubFake(RestApi):
         pull_head: Callable[[int], str | None] | None = None,
         track_pull: Callable[[int, str], None] | None = None,
         diff_files: Callable[[str, str], list[DiffFile]] | None = None,
+        git_objects: GitObjects | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         prefix: str = "/api/v3",
@@ -86,6 +90,7 @@ class GitHubFake(RestApi):
             pull_head=pull_head or (lambda number: None),
             track_pull=track_pull or (lambda number, branch: None),
             diff_files=diff_files or (lambda base, head: []),
+            git_objects=git_objects,  # the Git Data API's store (GitRemote.objects)
         )
         super().__init__(state, token=token, prefix=prefix.rstrip("/"))
         self._server: _Server | None = None
@@ -176,6 +181,17 @@ class GitHubFake(RestApi):
         in the shape of GitHub's `repository-rule-*` schemas."""
         with self.state.lock:
             self.state.rules[branch] = [dict(rule) for rule in rules]
+
+    def require_signatures(self, branch: str) -> None:
+        """A ruleset's "Require signed commits" on `branch`: `GET /rules/branches/{branch}`
+        reports the `required_signatures` rule, and the git objects (GitRemote.objects, with
+        the `github` fixture) refuse commits GitHub did not sign, by the API and by push."""
+        with self.state.lock:
+            rules = self.state.rules.setdefault(branch, [])
+            if {"type": "required_signatures"} not in rules:
+                rules.append({"type": "required_signatures"})
+            if self.state.git_objects is not None:
+                self.state.git_objects.require_signatures(branch)
 
     def close_pull(self, number: int, *, merged: bool = False, by: str = "octocat") -> None:
         """Close a pull request, as merged by `by` when `merged`."""

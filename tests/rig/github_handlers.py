@@ -1,6 +1,7 @@
 """One handler per GitHub REST operation of the fake, keyed by operationId: the repository's
 and users' here, those of issues, pull requests and reviews in github_issue_handlers.py,
-github_pull_handlers.py and github_review_handlers.py.
+github_pull_handlers.py and github_review_handlers.py, of the Git Data API in
+github_git_handlers.py and of workflow runs in github_actions_handlers.py.
 
 A handler gets the state (lock held), the path parameters, the query (plain strings) and the
 parsed JSON body; it returns (status, JSON, extra headers) or raises HTTPError. Requests reach
@@ -13,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 # Importing the handler modules registers their handlers in HANDLERS.
+from . import github_actions_handlers as github_actions_handlers
 from . import github_branch_handlers as github_branch_handlers
+from . import github_git_handlers as github_git_handlers
 from . import github_review_handlers as github_review_handlers
 from .github_issue_handlers import add_comment as add_comment
 from .github_issue_handlers import add_issue as add_issue

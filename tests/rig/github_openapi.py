@@ -23,9 +23,10 @@ from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
 from werkzeug.datastructures import Headers
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures/github-rest/api.github.com.subset.json"
-# GitHub takes a branch name's slashes as they are (PyGithub sends "feature/x" so) or
-# encoded: the branch is the rest of the path.
-_SEGMENT = {"{branch}": ".+"}
+# GitHub takes the slashes of a parameter the spec marks `x-multi-segment` (a branch, a ref
+# "heads/feature/x") as they are (PyGithub sends "feature/x" so) or encoded: it is the rest of
+# the path.
+_MULTI_SEGMENT = "x-multi-segment"
 SPEC_SERVER = "https://api.github.com"  # the spec's `servers`: requests are checked as if sent here
 
 
@@ -74,6 +75,21 @@ def _has_all_of(node: Any, components: dict[str, Any], seen: set[str]) -> bool:
     return "allOf" in node or any(_has_all_of(v, components, seen) for v in node.values())
 
 
+def _path_pattern(path: str, operation: dict[str, Any], components: dict[str, Any]) -> str:
+    multi = set()
+    for p in operation.get("parameters", []):
+        if "$ref" in p:
+            p = components["parameters"][p["$ref"].rsplit("/", 1)[1]]
+        if p.get(_MULTI_SEGMENT):
+            multi.add(p["name"])
+    return "/".join(
+        f"(?P<{s[1:-1]}>{'.+' if s[1:-1] in multi else '[^/]+'})"
+        if s.startswith("{")
+        else re.escape(s)
+        for s in path.split("/")
+    )
+
+
 @cache
 def spec() -> tuple[OpenAPI, OpenAPI, OpenAPI, tuple[Route, ...]]:
     """(requests, responses, lenient responses) OpenAPI objects and the routes, built once
@@ -83,12 +99,9 @@ def spec() -> tuple[OpenAPI, OpenAPI, OpenAPI, tuple[Route, ...]]:
     data = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
     routes = []
     for path, item in data["paths"].items():
-        rx = "/".join(
-            f"(?P<{s[1:-1]}>{_SEGMENT.get(s, '[^/]+')})" if s.startswith("{") else re.escape(s)
-            for s in path.split("/")
-        )
         for method, o in item.items():
             if isinstance(o, dict) and "operationId" in o:
+                rx = _path_pattern(path, o, data["components"])
                 statuses = frozenset(int(s) for s in o["responses"] if s.isdigit())
                 strict = not _has_all_of(o["responses"], data["components"], set())
                 routes.append(

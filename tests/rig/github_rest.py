@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from .github_actions import LOG_PREFIX
+from .github_actions_handlers import serve_log
 from .github_handlers import HANDLERS
 from .github_openapi import Route, SpecRequest, SpecResponse, describe, spec
 from .github_state import DOCS, GitHubState, HTTPError
@@ -96,6 +98,9 @@ class RestApi:
         self, method: str, target: str, headers: Headers, raw: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(target)
+        if url.path.startswith(LOG_PREFIX):  # blob storage, not the API: nothing to check
+            with self.state.lock:
+                return serve_log(self.state, url.path, url.query, headers)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         path = unquote(url.path)
         rec = Recorded(
@@ -200,7 +205,7 @@ class RestApi:
         data: Any,
         extra: Mapping[str, str],
     ) -> tuple[int, dict[str, str], bytes]:
-        body = json.dumps(data).encode()
+        body = b"" if data is None else json.dumps(data).encode()  # None: no body (a 302)
         used = len(self.requests)
         headers = {
             "Content-Type": "application/json; charset=utf-8",

@@ -1,7 +1,7 @@
 """The GitHub fake's records of one repository, and the errors it answers with.
 
-The JSON shapes are in github_shapes.py and github_issue_shapes.py, the handlers in
-github_handlers.py, the server in github_fake.py.
+The errors are in github_errors.py, the JSON shapes in github_shapes.py and
+github_issue_shapes.py, the handlers in github_handlers.py, the server in github_fake.py.
 """
 
 from __future__ import annotations
@@ -16,10 +16,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .git_diff import DiffFile
+from .git_objects import GitObjects
+from .github_actions import ActionsState
+
+# The errors, re-exported: the handlers take them from here.
+from .github_errors import DOCS as DOCS
+from .github_errors import MAX_BODY as MAX_BODY
+from .github_errors import HTTPError as HTTPError
+from .github_errors import check_body as check_body
+from .github_errors import invalid as invalid
+from .github_errors import not_found as not_found
+from .github_errors import unprocessable as unprocessable
 
 JSON = dict[str, Any]
 Reply = tuple[int, Any, dict[str, str]]
-DOCS = "https://docs.github.com/rest"
 # fine-grained role -> legacy `permission` (see the spec text of get-collaborator-permission-level)
 LEGACY = {
     "admin": "admin",
@@ -37,56 +47,6 @@ def now() -> str:
 
 def fake_sha(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()  # noqa: S324 - an id, not security
-
-
-class HTTPError(Exception):
-    """An error reply in GitHub's shape (`validation-error` when `errors` is given)."""
-
-    def __init__(self, status: int, message: str, errors: list[JSON] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.errors = status, errors
-        self.body: JSON = {"message": message, "documentation_url": DOCS}
-        if errors is not None:  # `validation-error` has no `status` field (basic-error has)
-            self.body["errors"] = errors
-        else:
-            self.body["status"] = str(status)
-
-
-def not_found() -> HTTPError:
-    return HTTPError(404, "Not Found")
-
-
-def invalid(*errors: JSON) -> HTTPError:
-    return HTTPError(422, "Validation Failed", list(errors))
-
-
-def unprocessable(*sentences: str, docs: str = DOCS) -> HTTPError:
-    """GitHub's other 422 (`validation-error-simple`, e.g. of reviews): `errors` are plain
-    sentences and there is no `status` field."""
-    e = HTTPError(422, "Unprocessable Entity")
-    e.body = {
-        "message": "Unprocessable Entity",
-        "errors": list(sentences),
-        "documentation_url": docs,
-    }
-    return e
-
-
-# GitHub refuses longer bodies of comments, issues and pull requests, counted in characters
-# (the OpenAPI description gives no maxLength; this is what the API answers).
-MAX_BODY = 65_536
-
-
-def check_body(resource: str, text: str | None) -> None:
-    if text is not None and len(text) > MAX_BODY:
-        raise invalid(
-            {
-                "resource": resource,
-                "code": "custom",
-                "field": "body",
-                "message": f"body is too long (maximum is {MAX_BODY} characters)",
-            }
-        )
 
 
 @dataclass
@@ -190,12 +150,17 @@ class GitHubState:
         pull_head: Callable[[int], str | None] = lambda number: None,
         track_pull: Callable[[int, str], None] = lambda number, branch: None,
         diff_files: Callable[[str, str], list[DiffFile]] = lambda base, head: [],
+        git_objects: GitObjects | None = None,
     ) -> None:
         self.owner, self.repo, self.default_branch = owner, repo, default_branch
         self.app_login, self.private = app_login, private
         self.branch_sha, self.commits_between = branch_sha, commits_between
         # The git side of pull requests: refs/pull/N/head and the files changed.
         self.pull_head, self.track_pull, self.diff_files = pull_head, track_pull, diff_files
+        # The Git Data API's object store (the real bare repository); without it the git
+        # operations answer 404, as for a repository the token cannot see.
+        self.git_objects = git_objects
+        self.actions = ActionsState()  # workflow runs, their jobs and their logs
         self.api = self.web = ""  # set by the server once it has a port
         self.lock = threading.RLock()
         self.permissions: dict[str, str] = {}
