@@ -121,6 +121,16 @@ class Signature:
     date: str  # ISO 8601
 
 
+@dataclass(frozen=True)
+class MadeCommit:
+    """A commit the forge made: its sha, and the object's text without its signature
+    header and that signature, when the forge tells them."""
+
+    sha: str
+    payload: str | None = None
+    signature: str | None = None
+
+
 class GitData(Protocol):
     """The forge's own way to write commits: the forge signs what it makes (Verified)."""
 
@@ -129,7 +139,9 @@ class GitData(Protocol):
     def write_tree(self, base_tree: str, changes: Sequence[TreeChange]) -> str:
         """``base_tree`` with ``changes`` applied; the new tree's sha."""
 
-    def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
+    def write_commit(
+        self, *, message: str, tree: str, parent: str, author: Signature
+    ) -> MadeCommit:
         """A commit the forge signs as the token's identity (no committer is given)."""
 
     def move_branch(self, branch: str, sha: str, *, force: bool) -> None:

@@ -17,7 +17,7 @@ from github import GithubException
 from github.Requester import Requester
 
 from bot.errors import BranchMoved, GitHubError
-from bot.forge import Signature, TreeChange
+from bot.forge import MadeCommit, Signature, TreeChange
 from bot.github_errors import as_error
 
 
@@ -65,11 +65,20 @@ class GitHubGit:
         action = "build the commit's tree"
         return self._sha(self._send("POST", "/trees", body, action), action)
 
-    def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
+    def write_commit(
+        self, *, message: str, tree: str, parent: str, author: Signature
+    ) -> MadeCommit:
         who = {"name": author.name, "email": author.email, "date": author.date}
         body = {"message": message, "tree": tree, "parents": [parent], "author": who}
         action = "make the commit"
-        return self._sha(self._send("POST", "/commits", body, action), action)
+        data = self._send("POST", "/commits", body, action)
+        signed = data.get("verification") or {}
+        payload, signature = signed.get("payload"), signed.get("signature")
+        return MadeCommit(
+            self._sha(data, action),
+            payload if isinstance(payload, str) else None,
+            signature if isinstance(signature, str) else None,
+        )
 
     def move_branch(self, branch: str, sha: str, *, force: bool) -> None:
         action = f"move the branch {branch}"

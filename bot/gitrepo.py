@@ -279,12 +279,6 @@ class Repository:
             ) from None
         return self.run("rev-parse", remote).strip()
 
-    def adopt(self, branch: str, sha: str, auth: HttpCredentials | None) -> None:
-        """Make origin's ``sha`` — the same tree as the local tip, made by the forge — the
-        local tip of ``branch``: fetched, with the index and working tree left as they are."""
-        self.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
-        self.run("update-ref", f"refs/heads/{branch}", sha)
-
     def _auth_env(self, auth: HttpCredentials | None) -> dict[str, str]:
         """Git config for one command, through the environment, so nothing is persisted."""
         if auth is None:

@@ -38,14 +38,14 @@ def _once(via: Channel, branch: str, *, force: bool) -> Pushed:
         repo.push(branch, via.auth, force=force)
         return Pushed(signed=False)
     try:
-        sha = signed_push.remake(repo, via.forge.git, repo.head())
-        via.forge.git.move_branch(branch, sha, force=force)
+        made = signed_push.remake(repo, via.forge.git, repo.head())
+        via.forge.git.move_branch(branch, made.sha, force=force)
     except signed_push.NotSignable as exc:
         reason = exc.reason
     except GitHubError as exc:  # BranchMoved is no GitHubError: it goes to the caller
         reason = exc.message
     else:
-        repo.adopt(branch, sha, via.auth)
+        signed_push.adopt(repo, branch, made, via.auth)
         return Pushed(signed=True)
     if _SIGNED_RULE in via.forge.branch_rules(branch):
         raise GitHubError(

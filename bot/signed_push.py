@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot import git_change
 from bot.errors import GitHubError
-from bot.forge import GitData, Signature, TreeChange
+from bot.forge import GitData, HttpCredentials, MadeCommit, Signature, TreeChange
 from bot.gitrepo import Repository
 
 # UTF-8 text goes inside the tree request, up to this much in all: one request instead of
@@ -119,7 +119,35 @@ def upload(repo: Repository, git: GitData, changes: list[TreeChange], blobs: Seq
     return [TreeChange(c.path, c.mode, text=texts[c.sha]) if c.sha in texts else c for c in changes]
 
 
-def remake(repo: Repository, git: GitData, sha: str) -> str:
+def signed_object(made: MadeCommit) -> bytes | None:
+    """The commit object the forge made, from what it says it signed and the signature —
+    git puts the ``gpgsig`` header last, each further line indented by a space; None
+    when the forge did not say."""
+    if made.payload is None or made.signature is None:
+        return None
+    head, found, message = made.payload.partition("\n\n")
+    if not found:
+        return None
+    gpgsig = "gpgsig " + made.signature.rstrip("\n").replace("\n", "\n ")
+    return f"{head}\n{gpgsig}\n\n{message}".encode()
+
+
+def adopt(repo: Repository, branch: str, made: MadeCommit, auth: HttpCredentials) -> None:
+    """Make the forge's commit the tip of the local ``branch``, over the same tree as the
+    checked commit: written from what the forge said, when that gives its sha (git names
+    an object by its content, so it is the very commit), fetched otherwise."""
+    raw = signed_object(made)
+    stored = "" if raw is None else repo.run(
+        "hash-object", "-t", "commit", "-w", "--stdin", stdin=[raw]
+    ).strip()  # fmt: skip
+    if stored != made.sha:
+        repo.fetch(f"refs/heads/{branch}", f"refs/remotes/origin/{branch}", auth)
+    moves = [f"update refs/heads/{branch} {made.sha}\n"]
+    moves += [f"update refs/remotes/origin/{branch} {made.sha}\n"]
+    repo.run("update-ref", "--stdin", stdin=[line.encode() for line in moves])
+
+
+def remake(repo: Repository, git: GitData, sha: str) -> MadeCommit:
     """The forge's signed copy of ``sha`` (same parent, tree, message and author); its sha.
     No branch moves yet."""
     commit = read_commit(repo, sha)

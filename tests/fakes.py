@@ -19,6 +19,7 @@ from bot.forge import (
     DiffComment,
     HttpCredentials,
     LineComment,
+    MadeCommit,
     Pull,
     Signature,
     SubmittedReview,
@@ -81,11 +82,16 @@ class FakeGitData:
             refused = f"GitHub refused to build the tree: {exc.status} {exc.message}"
             raise GitHubError(refused) from None
 
-    def write_commit(self, *, message: str, tree: str, parent: str, author: Signature) -> str:
+    def write_commit(
+        self, *, message: str, tree: str, parent: str, author: Signature
+    ) -> MadeCommit:
         who = {"name": author.name, "email": author.email, "date": author.date}
-        return self._objects("commit").write_commit(
+        objects = self._objects("commit")
+        sha = objects.write_commit(
             message=message, tree=tree, parents=[parent], author=who, committer=None
         )
+        info = objects.commit_info(sha)
+        return MadeCommit(sha, info["payload"], info["signature"])
 
     def move_branch(self, branch: str, sha: str, *, force: bool) -> None:
         objects = self._objects("ref")

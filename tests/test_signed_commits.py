@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import signed_push
-from bot.forge import Pull, TreeChange
+from bot.forge import MadeCommit, Pull, TreeChange
+from bot.github_api import git_credentials
+from bot.gitrepo import Repository
 from bot.report import Conclusion
+from tests.action_rig import TOKEN
 from tests.fakes import FakeAgent, FakeForge, FakeGitData
 from tests.rig.git_remote import GitRemote, committed, git
 from tests.test_use_case import comment, run
@@ -196,3 +200,39 @@ def test_binary_bytes_survive_the_api_exactly(
         ["git", "show", f"refs/heads/{BRANCH}:blob.bin"], cwd=remote.bare, capture_output=True
     )
     assert shown.stdout == data
+
+
+def made_on_the_forge(remote: GitRemote, workspace: Path, forge: FakeForge) -> MadeCommit:
+    """The workspace's next commit made again by the forge, its branch moved there."""
+    (workspace / "hello.txt").write_text("hi\n")
+    repo = Repository(workspace)
+    repo.run("add", "hello.txt")
+    repo.run("-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "Hi")
+    forge.git = FakeGitData(remote.objects)
+    made = signed_push.remake(repo, forge.git, repo.head())
+    forge.git.move_branch("main", made.sha, force=False)
+    return made
+
+
+def test_the_forges_commit_is_rebuilt_locally_from_its_answer_without_a_fetch(
+    workspace: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    made = made_on_the_forge(remote, workspace, forge)
+    refused = git_credentials("ghs_not_the_remotes_token")  # a fetch would fail with it
+    signed_push.adopt(Repository(workspace), "main", made, refused)
+
+    assert git("rev-parse", "main", cwd=workspace).strip() == made.sha
+    assert "gpgsig -----BEGIN PGP SIGNATURE-----" in git(
+        "cat-file", "commit", made.sha, cwd=workspace
+    )
+
+
+def test_an_answer_that_does_not_hash_to_the_commit_is_not_trusted_it_is_fetched(
+    workspace: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    made = made_on_the_forge(remote, workspace, forge)
+    forged = replace(made, payload=(made.payload or "").replace("Hi", "Something else"))
+    signed_push.adopt(Repository(workspace), "main", forged, git_credentials(TOKEN))
+
+    assert git("rev-parse", "main", cwd=workspace).strip() == made.sha
+    assert "Something else" not in git("log", "-1", "--format=%B", "main", cwd=workspace)

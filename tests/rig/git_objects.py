@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import git_trees
 from .git_commit_text import parse_commit, web_flow_signature, with_signature
 
 ZERO = "0" * 40
@@ -98,33 +98,20 @@ class GitObjects:
     def write_tree(self, base_tree: str | None, entries: Sequence[TreeEntry]) -> str:
         """`entries` applied on top of `base_tree` (nothing when None); nested paths create
         or replace inside subtrees, and a folder left empty disappears."""
-        files: dict[str, tuple[str, str]] = {}
-        if base_tree is not None:
-            if self.kind(base_tree) != "tree":
-                raise GitDataError(422, "base_tree is not a valid tree oid")
-            files = self._files(base_tree)
+        if base_tree is not None and self.kind(base_tree) != "tree":
+            raise GitDataError(422, "base_tree is not a valid tree oid")
+        changes: list[tuple[str, git_trees.Item | None]] = []
         for entry in entries:
-            path = _checked(entry.path)
-            inside = [p for p in files if p == path or p.startswith(path + "/")]
-            if entry.sha is None:
-                if not inside:  # GitHub: an error for a file that does not exist
-                    raise GitDataError(422, "GitRPC::BadObjectState")
-                for p in inside:
-                    del files[p]
-                continue
-            self._check_entry(entry)
-            above = [p for p in files if path.startswith(p + "/")]
-            for p in inside + above:  # the entry replaces what was at, under or above it
-                del files[p]
-            if entry.type == "tree":
-                files |= {f"{path}/{p}": v for p, v in self._files(entry.sha).items()}
-            else:
-                files[path] = (entry.mode, entry.sha)
-        with tempfile.TemporaryDirectory(prefix="fake-github-index-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            lines = "".join(f"{mode} {sha}\t{p}\0" for p, (mode, sha) in sorted(files.items()))
-            self._git("update-index", "--add", "-z", "--index-info", input=lines.encode(), env=env)
-            return self._git("write-tree", env=env).strip()
+            if entry.sha is not None:
+                self._check_entry(entry)
+            item = None if entry.sha is None else (entry.mode, entry.type, entry.sha)
+            changes.append((_checked(entry.path), item))
+        try:
+            return git_trees.build(
+                lambda argv, stdin: self._git(*argv, input=stdin), base_tree, changes
+            )
+        except git_trees.Missing:  # GitHub: an error for a file that does not exist
+            raise GitDataError(422, "GitRPC::BadObjectState") from None
 
     def write_commit(
         self,
