@@ -163,6 +163,8 @@ def _run(runtime: Runtime, environ: Mapping[str, str], started: float) -> int:
             payload,
             trigger=settings.trigger,
             trigger_label=settings.trigger_label,
+            branch_prefix=settings.branch_prefix,
+            max_fix_attempts=settings.max_fix_attempts,
             configured_prompt=configured_prompt(settings, context.workspace),
             tasks=scheduled_tasks(settings, context.workspace)
             if context.event_name == "schedule"

@@ -22,6 +22,7 @@ class Trigger(enum.Enum):
     ISSUE_LABELED = "issues"
     REVIEW_COMMENT = "pull_request_review_comment"
     REVIEW = "pull_request_review"
+    WORKFLOW_RUN = "workflow_run"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ class Request(Protocol):
     def retry_hint(self) -> str:
         """How the requester asks again, for replies that say a run failed."""
 
+    def admit(self, forge: Forge) -> Request | Answer | Skip:
+        """What the request turns out to be once the forge is asked, before anyone is told
+        (a failed workflow run: whose pull request, which attempt, what failed); most
+        requests are what they were parsed as and return self."""
+
+    def reply_note(self) -> str:
+        """A line for the final reply beyond how the request ended (the attempt a CI
+        repair was, with its hidden marker), or ""."""
+
     def settle(self, forge: Forge, own_comment: int | None) -> Request | Answer:
         """The request as it will be worked on, once the thread is known (``/codex go``
         reads its plan there); most requests are complete as parsed and return self.
@@ -113,7 +123,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class Answer:
-    """A request answered by a reply alone (usage, a subcommand not available yet).
+    """A request answered by a reply alone (usage, a subcommand asked where it does not apply).
 
     The sender must be allowed as for any request: a reply is not free to strangers.
     """

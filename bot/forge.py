@@ -51,6 +51,7 @@ class Pull:
     open: bool = True
     merged: bool = False
     head_sha: str = ""
+    author: str = ""  # login of who opened it: the bot's own identity for its pull requests
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,9 @@ class GitData(Protocol):
     def write_tree(self, base_tree: str, changes: Sequence[TreeChange]) -> str:
         """``base_tree`` with ``changes`` applied; the new tree's sha."""
 
+    def author_of(self, sha: str) -> str:
+        """The email of the commit's author."""
+
     def write_commit(
         self, *, message: str, tree: str, parent: str, author: Signature
     ) -> MadeCommit:
@@ -147,6 +151,29 @@ class GitData(Protocol):
     def move_branch(self, branch: str, sha: str, *, force: bool) -> None:
         """Point ``branch`` at ``sha``. ``force``: create or overwrite it; otherwise a
         fast-forward of the existing branch, or ``BranchMoved``."""
+
+
+@dataclass(frozen=True)
+class CiRun:
+    """A finished workflow run of a commit."""
+
+    id: int
+    workflow: str
+    head_sha: str
+    conclusion: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CiJob:
+    """A job of a run that did not succeed, and the first of its steps that failed."""
+
+    workflow: str
+    name: str
+    id: int
+    conclusion: str  # failure, cancelled, timed_out, startup_failure, …
+    step: str | None
+    url: str
 
 
 @dataclass(frozen=True)
@@ -218,3 +245,12 @@ class Forge(Protocol):
 
     @property
     def git(self) -> GitData: ...
+
+    def failed_run(self, head_sha: str) -> CiRun | None:
+        """The latest workflow run of ``head_sha`` that failed, if any."""
+
+    def failed_jobs(self, run: CiRun) -> list[CiJob]:
+        """The run's latest jobs that did not succeed (skipped ones succeed)."""
+
+    def job_log(self, job_id: int, limit: int) -> str:
+        """The end of a job's log, at most ``limit`` bytes of it."""

@@ -22,6 +22,8 @@ from bot.errors import GitHubError, PullRequestsNotAllowed
 from bot.forge import (
     Access,
     ChangedFile,
+    CiJob,
+    CiRun,
     DiffComment,
     HttpCredentials,
     LineComment,
@@ -30,6 +32,7 @@ from bot.forge import (
     Thread,
     ThreadComment,
 )
+from bot.github_actions import GitHubActions
 from bot.github_errors import as_error, translated
 from bot.github_git import GitHubGit
 
@@ -59,6 +62,7 @@ def _pull(pr: PullRequest) -> Pull:
         open=pr.state == "open",
         merged=pr.merged_at is not None,
         head_sha=pr.head.sha,
+        author=pr.user.login if pr.user else "",
     )
 
 
@@ -106,6 +110,19 @@ class GitHub:
     @property
     def git(self) -> GitHubGit:
         return GitHubGit(self._repo.requester, self._repo.url)
+
+    @property
+    def _actions(self) -> GitHubActions:
+        return GitHubActions(self._repo.requester, self._repo.url)
+
+    def failed_run(self, head_sha: str) -> CiRun | None:
+        return self._actions.failed_run(head_sha)
+
+    def failed_jobs(self, run: CiRun) -> list[CiJob]:
+        return self._actions.failed_jobs(run)
+
+    def job_log(self, job_id: int, limit: int) -> str:
+        return self._actions.job_log(job_id, limit)
 
     def access(self, login: str) -> Access:
         with translated(f"tell the permission of @{login}"):

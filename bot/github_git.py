@@ -37,7 +37,9 @@ class GitHubGit:
         self._requester = requester
         self._url = f"{repo_url}/git"
 
-    def _send(self, verb: str, path: str, body: dict[str, Any], action: str) -> dict[str, Any]:
+    def _send(
+        self, verb: str, path: str, body: dict[str, Any] | None, action: str
+    ) -> dict[str, Any]:
         try:
             _, data = self._requester.requestJsonAndCheck(verb, self._url + path, input=body)
         except GithubException as exc:
@@ -64,6 +66,11 @@ class GitHubGit:
         body = {"base_tree": base_tree, "tree": [_tree_entry(c) for c in changes]}
         action = "build the commit's tree"
         return self._sha(self._send("POST", "/trees", body, action), action)
+
+    def author_of(self, sha: str) -> str:
+        action = f"read the commit {sha[:12]}"
+        author = self._send("GET", f"/commits/{sha}", None, action).get("author") or {}
+        return str(author.get("email") or "")
 
     def write_commit(
         self, *, message: str, tree: str, parent: str, author: Signature

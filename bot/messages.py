@@ -119,8 +119,7 @@ def pr_body(
             parts += ["", f"{'Closes' if closes_issue else 'Refs'} #{thread_number}"]
         if run_url:
             parts += ["", f"Made by {BOT_NAME} in [this workflow run]({run_url})."]
-        if thread_id:
-            parts += ["", thread_marker(thread_id)]
+        parts += ["", PULL_MARK] + (["", thread_marker(thread_id)] if thread_id else [])
         return "\n".join(parts).strip() + "\n"
 
     return _within(render, body, where)
@@ -196,6 +195,8 @@ def run_link(run_url: str | None) -> str:
 
 # Hidden in every comment the bot writes, so it never answers itself.
 OWN_COMMENT_MARK = f"<!-- {BOT_NAME} "
+# In the body of every pull request the bot opens: CI repair follows only these.
+PULL_MARK = f"{OWN_COMMENT_MARK}pull -->"
 
 
 def pull_not_opened(report: Report) -> str:
@@ -261,17 +262,17 @@ def _final_reply(report: Report, retry_hint: str) -> str:
             commit = (
                 f"[{report.commit[:7]}]({report.commit_url})" if report.commit_url else "a commit"
             )
-            head = f"Pushed {commit} to `{report.branch}`{link}.\n\n{report.summary}"
+            head = f"Pushed {commit} to `{report.branch}`{link}.{note}\n\n{report.summary}"
         case Conclusion.PLANNED:
             head = f"📋 A plan{link}; nothing was changed.\n\n{report.plan}"
         case Conclusion.REVIEWED:
             comments = f"{report.review_comments} new comment(s) on the diff"
             head = f"🔎 Reviewed{link}: {report.review_url} ({comments}).\n\n{report.summary}"
         case Conclusion.NO_CHANGES:
-            head = f"{NO_CHANGES}{link}\n\n{report.summary}".strip()
+            head = f"{NO_CHANGES}{link}{note}\n\n{report.summary}".strip()
         case Conclusion.FAILED:
             return (
-                f"I could not finish this request{link}.\n\n{report.summary}\n\n"
+                f"I could not finish this request{link}.{note}\n\n{report.summary}\n\n"
                 f"Nothing was pushed. Fix the cause above and {retry_hint}.\n"
             )
         case _:
@@ -289,5 +290,5 @@ def partial_body(*, reason: str, request: str, run_url: str | None) -> str:
     return (
         f"The bot was stopped before it finished: {reason}. This draft holds the changes "
         f"made until then, unreviewed by the agent{run_link(run_url)}.\n\n"
-        f"The request was:\n\n{quote(request)}\n"
+        f"The request was:\n\n{quote(request)}\n\n{PULL_MARK}\n"
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot import messages, plans, trigger_text
 from bot.events import Answer, Destination, FollowUp, NewBranch, Person, PlanReply, Trigger
 from bot.forge import Forge, Thread
-from bot.trigger_base import CommentCommand, Complete, issue_context, react
+from bot.trigger_base import AsParsed, CommentCommand, Complete, issue_context, react
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class PlanRequest(CommentCommand):
 
 
 @dataclass(frozen=True)
-class GoRequest:
+class GoRequest(AsParsed):
     """Asked to carry out the thread's latest plan; ``prompt`` holds any extra words."""
 
     prompt: str

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
         (), "Comma-separated logins (people or bots) allowed besides writers."
     )
     close_issue: bool = _field(True, "Write 'Closes #N' in the PR body (false: a plain reference).")
+    max_fix_attempts: int = _field(
+        2, "Most CI repairs the bot tries on one of its pull requests before it stops."
+    )
     sign_commits: bool = _field(
         True,
         "Make the commit through GitHub's API, which signs it (Verified); without it, or "

@@ -36,6 +36,8 @@ class EventInputs:
     trigger_label: str = "codex"
     configured_prompt: str | None = None
     tasks: Sequence[tuple[str, str]] = ()
+    branch_prefix: str = "codex/"
+    max_fix_attempts: int = 2
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,19 @@ class TriggerSpec:
     trust: TrustRule = writers
 
 
-class Complete:
-    """For a request that is complete as parsed: settling it changes nothing."""
+class AsParsed:
+    """For a request that is what it was parsed as: admitting it changes nothing, and its
+    reply says no more than how it ended."""
+
+    def admit(self, forge: Forge) -> Self:
+        return self
+
+    def reply_note(self) -> str:
+        return ""
+
+
+class Complete(AsParsed):
+    """For a request that is complete as parsed: settling it changes nothing either."""
 
     def settle(self, forge: Forge, own_comment: int | None) -> Self:
         return self

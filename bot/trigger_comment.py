@@ -10,13 +10,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import messages
-from bot.events import Destination, FollowUp, NewBranch, Parsed, Person, Skip, Trigger, person
+from bot import ci_repair, ci_text, messages
+from bot.events import (
+    Answer,
+    Destination,
+    FollowUp,
+    NewBranch,
+    Parsed,
+    Person,
+    Skip,
+    Trigger,
+    person,
+)
 from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.plan_requests import GoRequest, PlanRequest
 from bot.review_requests import DEFAULT_FOCUS, ReviewRequest
 from bot.trigger_base import (
+    CommentCommand,
     Complete,
     EventInputs,
     TriggerSpec,
@@ -56,6 +67,22 @@ class CommentRequest(Complete):
         return "comment again to retry"
 
 
+@dataclass(frozen=True)
+class FixCiCommand(CommentCommand):
+    """``/codex fix-ci`` in a pull request, before the forge says which run failed."""
+
+    def admit(self, forge: Forge) -> ci_repair.CiFix | Answer:  # type: ignore[override]
+        return ci_repair.on_demand(
+            forge, self.thread, self.requester, self.comment_id, Trigger.ISSUE_COMMENT
+        )
+
+    def destination(self, branch_prefix: str) -> Destination:
+        return FollowUp(self.thread.number)
+
+    def retry_hint(self) -> str:
+        return "comment `/codex fix-ci` again to retry"
+
+
 def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
     issue, comment, number, comment_id = about(payload, "issue_comment", "issue", "comment")
     command = asked_in(str(comment.get("body") or ""), inputs.trigger_word, "comment")
@@ -68,6 +95,10 @@ def parse(payload: Mapping[str, Any], inputs: EventInputs) -> Parsed:
         return GoRequest(command.prompt, sender, thread, comment_id, word, branch)
     if command.subcommand == "plan" and command.prompt:
         return PlanRequest(command.prompt, sender, thread, comment_id, word, branch)
+    if command.subcommand == "fix-ci":
+        if not thread.is_pull_request:
+            return Answer(Trigger.ISSUE_COMMENT, sender, thread, ci_text.on_issue(), "On an issue.")
+        return FixCiCommand("fix-ci", sender, thread, comment_id, word, branch)
     if command.subcommand == "review" and thread.is_pull_request:
         focus = command.prompt or DEFAULT_FOCUS
         return ReviewRequest(focus, sender, thread, comment_id, word, branch)

@@ -17,7 +17,16 @@ from bot.events import default_branch as default_branch_of
 from bot.forge import DiffComment, Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
 from bot.review_diff import on_lines
-from bot.trigger_base import EventInputs, TriggerSpec, about, asked_in, command_in, react, thread_of
+from bot.trigger_base import (
+    AsParsed,
+    EventInputs,
+    TriggerSpec,
+    about,
+    asked_in,
+    command_in,
+    react,
+    thread_of,
+)
 
 ADDRESS_ALL = "Address every comment of this review."
 # A review's comments given as context, each bounded.
@@ -26,7 +35,7 @@ _COMMENT_LIMIT = 2_000
 
 
 @dataclass(frozen=True)
-class ChangesRequest:
+class ChangesRequest(AsParsed):
     """A review that requests changes, asking the bot to make them."""
 
     prompt: str

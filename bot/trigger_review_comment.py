@@ -19,7 +19,7 @@ from bot.events import default_branch as default_branch_of
 from bot.forge import Forge, Thread
 from bot.messages import OWN_COMMENT_MARK
 from bot.review_diff import on_lines
-from bot.trigger_base import EventInputs, TriggerSpec, about, asked_in, react, thread_of
+from bot.trigger_base import AsParsed, EventInputs, TriggerSpec, about, asked_in, react, thread_of
 from bot.trigger_review import triggers_itself
 
 log = logging.getLogger("bot")
@@ -44,7 +44,7 @@ class Spot:
 
 
 @dataclass(frozen=True)
-class ReviewCommentRequest:
+class ReviewCommentRequest(AsParsed):
     """A change asked for in a review thread, about the lines it sits on."""
 
     prompt: str

@@ -11,7 +11,7 @@ def unclaimed_event(event_name: str, events: Iterable[str]) -> str:
 
 def subcommand_unavailable(trigger: str, word: str) -> str:
     return (
-        f"`{trigger} {word}` is reserved for a command that is not available yet, so I "
+        f"`{trigger} {word}` is a command that does not apply here, so I "
         f"changed nothing. To ask for a change whose text starts with '{word}', write "
         f"`{trigger} -- {word} …`."
     )

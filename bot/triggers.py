@@ -16,6 +16,7 @@ from bot import (
     trigger_review,
     trigger_review_comment,
     trigger_text,
+    trigger_workflow_run,
 )
 from bot.authz import Decision, PermissionOf
 from bot.events import Parsed, Person, Skip, Trigger
@@ -62,6 +63,7 @@ REGISTRY = Registry(
     trigger_label.TRIGGER,
     trigger_review_comment.TRIGGER,
     trigger_review.TRIGGER,
+    trigger_workflow_run.TRIGGER,
 )
 
 
@@ -73,6 +75,8 @@ def parse_event(
     configured_prompt: str | None,
     tasks: Sequence[tuple[str, str]] = (),
     trigger_label: str = "codex",
+    branch_prefix: str = "codex/",
+    max_fix_attempts: int = 2,
     registry: Registry = REGISTRY,
 ) -> Parsed:
     """Decide what an event asks for.
@@ -81,5 +85,7 @@ def parse_event(
     used by manual runs without an ``inputs.prompt`` and by scheduled runs; ``tasks``
     are the (name, prompt) pairs of ``tasks_dir``, which a scheduled run works through.
     """
-    inputs = EventInputs(trigger, trigger_label, configured_prompt, tasks)
+    inputs = EventInputs(
+        trigger, trigger_label, configured_prompt, tasks, branch_prefix, max_fix_attempts
+    )
     return registry.parse(event_name, payload, inputs)

@@ -20,7 +20,7 @@ from bot import containment_text, git_change, messages, plans
 from bot.agent_user import agent_user
 from bot.authz import PermissionOf
 from bot.errors import AgentError, BotError, ConfigError
-from bot.events import Answer, Batch, Person, PlanReply, Request, ReviewReply
+from bot.events import Answer, Batch, Person, PlanReply, Request, ReviewReply, Skip
 from bot.follow_up import note_of
 from bot.forge import Access, Forge, Thread
 from bot.git_copy import throwaway_copy
@@ -93,6 +93,12 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
             return _end(
                 status, refusal, Report(Conclusion.UNAUTHORIZED, decision.reason, requester=login)
             )
+        if not isinstance(asked, Answer):
+            admitted = asked.admit(job.forge)
+            if isinstance(admitted, Skip):  # not for the bot after all: no word is said
+                log.info("nothing to do: %s", admitted.reason)
+                return Report(Conclusion.SKIPPED, admitted.reason, requester=login)
+            asked = admitted
         if isinstance(asked, Answer):
             return _end(
                 status, asked.reply, Report(Conclusion.SKIPPED, asked.summary, requester=login)
@@ -106,6 +112,8 @@ async def _handle(job: Job, asked: Request | Answer, prepare: Prepare = _as_foun
         if isinstance(settled, Answer):  # e.g. `/codex go` without a plan to carry out
             skipped = Report(Conclusion.SKIPPED, settled.summary, requester=login)
             return _end(status, settled.reply, skipped)
+        # Said however the run ends (a CI repair's attempt counts even if it fails).
+        report = replace(report, note=settled.reply_note())
         report = await _work(job, settled, report, prepare, status)
     except Exception as exc:
         report = _failed(job, report, exc)
@@ -185,7 +193,8 @@ async def _work(
                         settings.base)  # fmt: skip
     if isinstance(target, Report):
         return replace(target, requester=report.requester, run_url=job.context.run_url)
-    report = replace(report, branch=target.branch, note=note_of(target))
+    notes = (note_of(target), report.note)
+    report = replace(report, branch=target.branch, note="\n\n".join(n for n in notes if n))
     log.info("%s", containment_text.protections(agent_has_own_user=agent_user() is not None))
     with tempfile.TemporaryDirectory(prefix="codex-pr-bot-") as private:
         # The working tree as the agent finds it: what earlier steps of the job left

@@ -16,6 +16,8 @@ from bot.errors import BotError, BranchMoved, GitHubError
 from bot.forge import (
     Access,
     ChangedFile,
+    CiJob,
+    CiRun,
     DiffComment,
     HttpCredentials,
     LineComment,
@@ -82,6 +84,9 @@ class FakeGitData:
             refused = f"GitHub refused to build the tree: {exc.status} {exc.message}"
             raise GitHubError(refused) from None
 
+    def author_of(self, sha: str) -> str:
+        return str(self._objects("read").commit_info(sha)["author"]["email"])
+
     def write_commit(
         self, *, message: str, tree: str, parent: str, author: Signature
     ) -> MadeCommit:
@@ -141,6 +146,10 @@ class FakeForge:
     # of each branch.
     objects: GitObjects | None = None
     rules: dict[str, list[str]] = field(default_factory=dict)
+    # CI: each commit's failed run, each run's failed jobs, each job's log.
+    runs: dict[str, CiRun] = field(default_factory=dict)
+    jobs: dict[int, list[CiJob]] = field(default_factory=dict)
+    logs: dict[int, str] = field(default_factory=dict)
     git: FakeGitData = field(init=False)
 
     def __post_init__(self) -> None:
@@ -255,6 +264,15 @@ class FakeForge:
 
     def branch_rules(self, branch: str) -> list[str]:
         return self.rules.get(branch, [])
+
+    def failed_run(self, head_sha: str) -> CiRun | None:
+        return self.runs.get(head_sha)
+
+    def failed_jobs(self, run: CiRun) -> list[CiJob]:
+        return list(self.jobs.get(run.id, []))
+
+    def job_log(self, job_id: int, limit: int) -> str:
+        return self.logs[job_id][-limit:]
 
     # ---- what a person sees ---------------------------------------------------------
     def said(self, thread: int, review_thread: int | None = None) -> list[str]:

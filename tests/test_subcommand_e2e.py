@@ -1,4 +1,5 @@
-"""A reserved word after the trigger is a command: not available yet, and no change made."""
+"""A reserved word after the trigger is a command: where it does not apply, the reply says
+so, and no change is made."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from tests.payloads import comment_event
 from tests.rig.github_fake import GitHubFake
 
 
-def test_a_reserved_word_without_a_handler_says_not_available_yet(
+def test_a_command_asked_where_it_does_not_apply_is_answered_not_run(
     runner: Runner, github: GitHubFake
 ) -> None:
     number = github.add_issue("Docs", "The docs need a look.", "Codertocat")
@@ -21,8 +22,7 @@ def test_a_reserved_word_without_a_handler_says_not_available_yet(
     assert run.returncode == 0, run.stderr
     assert run.outputs["conclusion"] == "skipped"
     reply = github.comments(number)[-1].body
-    assert "`/codex fix-ci` is reserved for a command that is not available yet" in reply
-    assert "`/codex -- fix-ci …`" in reply
+    assert "`/codex fix-ci` works in a pull request" in reply
     assert runner.model.requests == []
     assert remote_heads(runner.remote) == ["main"]
 

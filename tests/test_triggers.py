@@ -109,7 +109,7 @@ def _settings() -> dict[str, Any]:
 def test_reserved_words_are_subcommands_not_prompts() -> None:
     parsed = parse_event("issue_comment", comment_event("/codex fix-ci the docs"), **_settings())
     assert isinstance(parsed, Answer)
-    assert "`/codex fix-ci` is reserved" in parsed.reply
+    assert "`/codex fix-ci` works in a pull request" in parsed.reply
     assert parsed.trigger is Trigger.ISSUE_COMMENT
 
 

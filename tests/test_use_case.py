@@ -153,7 +153,10 @@ def test_a_bot_is_refused_without_a_word(checkout: Path, forge: FakeForge) -> No
 
 @pytest.mark.parametrize(
     ("body", "says"),
-    [("/codex", "Tell me what to change"), ("/codex fix-ci now", "`/codex fix-ci` is reserved")],
+    [
+        ("/codex", "Tell me what to change"),
+        ("/codex fix-ci now", "`/codex fix-ci` works in a pull request"),
+    ],
 )
 def test_answers_cost_no_run_but_still_need_a_writer(
     checkout: Path, forge: FakeForge, body: str, says: str
