@@ -15,18 +15,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.forge import CiJob
 from bot.git_text import redact
 from bot.progress_events import one_line
 
-
-@dataclass(frozen=True)
-class FailedJob:
-    workflow: str  # the workflow's name, e.g. "CI"
-    name: str  # the job's name, e.g. "test (3.12)"
-    id: int
-    conclusion: str  # failure | cancelled | timed_out | startup_failure | ...
-    step: str | None  # the first step whose conclusion is failure, if any
-    url: str  # the job's html_url
+# A job of a run that did not succeed, as the forge tells it.
+FailedJob = CiJob
 
 
 @dataclass(frozen=True)
@@ -121,8 +115,9 @@ def _section(lines: list[str], step: str | None) -> tuple[int, int]:
     if step:
         wanted = {f"##[group]{' '.join(step.split())}", f"##[group]Run {' '.join(step.split())}"}
         named = [(s, e) for s, e in sections if " ".join(lines[s].split()) in wanted]
-        # The same command may run twice: the run of it that failed, if one did.
-        if named := [n for n in named if any(n[0] <= i < n[1] for i in failed)] or named:
+        # The same command may run twice: the run of it that failed comes first.
+        named.sort(key=lambda n: not any(n[0] <= i < n[1] for i in failed))
+        if named:
             return named[0]
     if failed:
         return next((s, e) for s, e in sections if s <= failed[0] < e)
@@ -164,7 +159,7 @@ def _render(lines: list[str], kept: list[int], start: int, end: int) -> str:
     out, at = [], start
     for index in [*kept, end]:
         if index > at:
-            out.append(f"… {index - at} lines left out …")
+            out.append(f"… {index - at} line{'s' if index - at > 1 else ''} left out …")
         if index < end:
             out.append(_clip(lines[index]))
         at = index + 1

@@ -18,7 +18,7 @@ OWNERS = {
     "openai_codex": {"codex_runner.py"},
     "mcp": {"mcp_server.py"},
     "mcp_types": {"mcp_server.py", "agent.py"},
-    "github": {"github_api.py", "github_errors.py", "github_git.py"},
+    "github": {"github_api.py", "github_actions.py", "github_errors.py", "github_git.py"},
     # git, and the processes and files of the agent's own user.
     "subprocess": {"gitrepo.py", "agent_user.py", "agent_space.py"},
 }
