@@ -22,7 +22,7 @@ from bot.actions_runtime import Runtime, configure_logging, inert_lines
 from bot.errors import BotError, ConfigError, EventError
 from bot.events import Answer, Batch, Request, Skip
 from bot.report import Conclusion, Report
-from bot.run_context import RunnerContext
+from bot.run_context import RunnerContext, aimed_at
 from bot.secret_env import known_secrets, passed_on
 from bot.settings import Settings, load_settings
 from bot.spend import Ledger
@@ -158,6 +158,12 @@ def _run(runtime: Runtime, environ: Mapping[str, str], started: float) -> int:
         context = runner_context(environ)
         settings = load_settings(environ)
         payload = read_event(context.event_path)
+        workflows_own = context.repository
+        context = aimed_at(context, settings.repository, settings.path)
+        if context.repository != workflows_own:
+            # The event tells of the workflow's repository (its default branch, …), not
+            # of the one the change is for.
+            payload = {k: v for k, v in payload.items() if k != "repository"}
         parsed = parse_event(
             context.event_name,
             payload,

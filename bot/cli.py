@@ -5,6 +5,7 @@ Each subcommand imports its own modules, so ``--help`` and early errors come fas
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ commands:
   local "<prompt>" [--repo PATH] [--push]   make a change in a local clone
   mcp-server [options]                      serve Codex's codex/codex-reply tools on stdio
   action                                    run as the GitHub Action (what `python -m bot` does)
+  fleet plan FLEET_YML | fleet rollup DIR   a fleet's matrix, and its night's tracking issue
 
 Run `codex-pr-bot <command> --help` for a command's options.
 """
@@ -35,6 +37,11 @@ def main(argv: Sequence[str] | None = None, *, default: str | None = None) -> in
         from bot.action import main as run_action
 
         return run_action(args, _clean_environ())
+    if command == "fleet":
+        from bot.fleet_cli import main as run_fleet
+
+        # No agent runs here, so nothing could read the token from /proc: no re-exec.
+        return run_fleet(args, dict(os.environ))
     stream = sys.stdout if command in ("-h", "--help") else sys.stderr
     print(USAGE, file=stream, end="")
     return 0 if stream is sys.stdout else 2

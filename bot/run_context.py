@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from bot.errors import ConfigError
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+# Runs a person starts for a repository of theirs: the only ones that may work on another.
+_ELSEWHERE = frozenset({"schedule", "workflow_dispatch"})
 
 
 @dataclass(frozen=True)
@@ -24,3 +31,25 @@ class RunnerContext:
     summary_path: Path | None
     # Set by the container's entrypoint when Codex's sandbox cannot start there.
     sandbox_unavailable: str | None = None
+
+
+def aimed_at(context: RunnerContext, repository: str | None, path: str | None) -> RunnerContext:
+    """A job that works on another repository than its workflow's (a fleet's matrix job):
+    the forge and the workspace become that repository's; the run, and its links, stay
+    the workflow's."""
+    if path:
+        parts = Path(path).parts
+        if Path(path).is_absolute() or ".." in parts:
+            raise ConfigError(f"path {path!r} must be a folder under the workspace.")
+        context = replace(context, workspace=context.workspace / path)
+    if not repository or repository.lower() == context.repository.lower():
+        return context
+    if not _NAME.match(repository):
+        raise ConfigError(f"repository {repository!r} is not owner/name.")
+    if context.event_name not in _ELSEWHERE:
+        raise ConfigError(
+            f"repository: {repository} is another repository than the workflow's, which only "
+            "manual and scheduled runs may work on.",
+            hint="Leave repository empty for comment, label, review and CI triggers.",
+        )
+    return replace(context, repository=repository)

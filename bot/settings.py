@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         (), "Comma-separated logins (people or bots) allowed besides writers."
     )
     close_issue: bool = _field(True, "Write 'Closes #N' in the PR body (false: a plain reference).")
+    repository: str | None = _field(
+        None, "owner/name of the repository the change is for; the workflow's own if empty."
+    )
+    path: str | None = _field(
+        None, "Where that repository is checked out, under the workspace; the workspace if empty."
+    )
     max_fix_attempts: int = _field(
         2, "Most CI repairs the bot tries on one of its pull requests before it stops."
     )

@@ -18,7 +18,13 @@ OWNERS = {
     "openai_codex": {"codex_runner.py"},
     "mcp": {"mcp_server.py"},
     "mcp_types": {"mcp_server.py", "agent.py"},
-    "github": {"github_api.py", "github_actions.py", "github_errors.py", "github_git.py"},
+    "github": {
+        "github_api.py",
+        "github_actions.py",
+        "github_errors.py",
+        "github_git.py",
+        "github_issues.py",
+    },
     # git, and the processes and files of the agent's own user.
     "subprocess": {"gitrepo.py", "agent_user.py", "agent_space.py"},
 }
@@ -57,7 +63,7 @@ def test_start_up_path_has_no_heavy_imports() -> None:
 
 # The composition roots of the bot's processes: the only modules that read the
 # environment. ``secret_env`` is the roots' own tool for it (re-exec without secrets).
-ROOTS = {"cli.py", "action.py", "local.py", "mcp_server.py", "secret_env.py"}
+ROOTS = {"cli.py", "action.py", "local.py", "mcp_server.py", "fleet_cli.py", "secret_env.py"}
 # Pure readers a root hands the environment mapping to, and nothing else may take it.
 READERS = {"settings.py"}
 ENTRY = {"cli.py", "__main__.py"}
