@@ -56,7 +56,7 @@ def _rollup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     api = environ.get("GITHUB_API_URL", "https://api.github.com")
     tracker = GitHubIssues(api_url=api, repository=repository, token=token)
     try:
-        number, still = fleet_rollup.rollup(tracker, results, run_url)
+        number, still = fleet_rollup.rollup(tracker, results, run_url, server)
     finally:
         tracker.close()
     failed = sum(r.failed for r in results)

@@ -28,6 +28,7 @@ class Result:
     repository: str
     conclusion: str  # "" when the job left no result
     pr_url: str = ""
+    pr_number: str = ""
     cost_usd: str = ""
     duration_seconds: str = ""
     summary: str = ""
@@ -38,7 +39,12 @@ class Result:
 
     @property
     def clean(self) -> bool:
-        return self.conclusion in _QUIET and not self.pr_url
+        return self.conclusion in _QUIET and not (self.pr_url or self.pr_number)
+
+    def pull(self, server_url: str) -> str:
+        if self.pr_url or not self.pr_number:
+            return self.pr_url
+        return f"{server_url}/{self.repository}/pull/{self.pr_number}"
 
 
 class Tracker(Protocol):
@@ -61,6 +67,7 @@ def _result(data: Mapping[str, Any]) -> Result | None:
         repository,
         said.get("conclusion", ""),
         said.get("pr_url", ""),
+        said.get("pr_number", ""),
         said.get("cost_usd", ""),
         said.get("duration_seconds", ""),
         said.get("summary", ""),
@@ -85,10 +92,11 @@ def read_results(folder: Path, planned: Sequence[str] = ()) -> list[Result]:
 
 
 def _cell(text: str) -> str:
+    """One table cell: a job's outputs can hold anything, and must not break the table."""
     return " ".join(text.replace("|", "\\|").split())[:200]
 
 
-def body(results: Iterable[Result], run_url: str | None) -> str:
+def body(results: Iterable[Result], run_url: str | None, server_url: str) -> str:
     rows = sorted(results, key=lambda r: (not r.failed, r.clean, r.repository.lower()))
     lines = [
         "| Repository | Result | Pull request | Cost (USD) | Duration (s) |",
@@ -96,19 +104,19 @@ def body(results: Iterable[Result], run_url: str | None) -> str:
     ]
     for r in rows:
         result = f"❌ {r.conclusion or 'no result'}" if r.failed else r.conclusion
-        lines.append(
-            f"| {r.repository} | {result} | {r.pr_url or '—'} | {r.cost_usd or '—'} | "
-            f"{r.duration_seconds or '—'} |"
-        )
+        cells = (r.repository, result, r.pull(server_url), r.cost_usd, r.duration_seconds)
+        lines.append("| " + " | ".join(_cell(c) or "—" for c in cells) + " |")
     failed = sum(r.failed for r in rows)
     head = f"{failed} of {len(rows)} repositories failed." if failed else "No repository failed."
     run = f" Last night's run: {run_url}." if run_url else ""
     return "\n".join([f"{head}{run}", "", *lines, "", MARK]) + "\n"
 
 
-def rollup(tracker: Tracker, results: Sequence[Result], run_url: str | None) -> tuple[int, bool]:
+def rollup(
+    tracker: Tracker, results: Sequence[Result], run_url: str | None, server_url: str
+) -> tuple[int, bool]:
     """Create or edit the tracking issue; (its number, whether it stays open)."""
-    text = body(results, run_url)
+    text = body(results, run_url, server_url)
     still = not all(r.clean for r in results)
     found = tracker.find_issue(LABEL, MARK)
     if found is None:

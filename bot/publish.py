@@ -150,7 +150,8 @@ def publish(
         run_url=to.run_url,
     )
     if commit is None:
-        return replace(report, conclusion=when_unchanged)
+        # The branch's open pull request, if it has one, is still where the work stands.
+        return replace(report, conclusion=when_unchanged, pr_number=target.pull_number)
     report = replace(report, files=commit.files)
     # A branch with an open pull request is continued, never overwritten; one without
     # (stale, merged or rejected work) was started afresh from the base and replaces it.
