@@ -13,6 +13,7 @@ import yaml
 from bot import fleet
 from bot.cli import main
 from bot.errors import ConfigError
+from bot.fleet_rollup import Result, body, rollup
 from bot.run_context import RunnerContext, aimed_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,3 +151,37 @@ def test_aiming_elsewhere_is_refused_where_it_could_mislead(
 ) -> None:
     with pytest.raises(ConfigError, match=says):
         aimed_at(context(event), repository, path)
+
+
+class Issues:
+    """The fleet repository's issues, in memory: what the rollup did to them."""
+
+    def __init__(self) -> None:
+        self.issues: dict[int, tuple[str, bool]] = {}
+
+    def find_issue(self, label: str, mark: str) -> tuple[int, bool] | None:
+        found = [(n, is_open) for n, (body, is_open) in self.issues.items() if mark in body]
+        return found[-1] if found else None
+
+    def open_issue(self, title: str, body: str, label: str) -> int:
+        self.issues[len(self.issues) + 1] = (body, True)
+        return len(self.issues)
+
+    def edit_issue(self, number: int, body: str, *, open: bool) -> None:
+        self.issues[number] = (body, open)
+
+
+def test_the_tracking_issue_closes_when_all_is_clean_and_reopens_when_not() -> None:
+    issues = Issues()
+    broken = [Result("a/x", "failed"), Result("a/y", "no_changes")]
+    clean = [Result("a/x", "no_changes"), Result("a/y", "no_changes")]
+    server = "https://github.com"
+    assert rollup(issues, clean, None, server) == (0, False)  # nothing to track
+    assert issues.issues == {}
+    assert rollup(issues, broken, None, server) == (1, True)
+    assert rollup(issues, clean, None, server) == (1, False)
+    assert rollup(issues, broken, None, server) == (1, True)  # the same issue, reopened
+    assert len(issues.issues) == 1
+    hostile = Result("a/z", "pr_opened", pr_url="x | y\n| forged | row |")
+    table = body([hostile], None, server)
+    assert "| forged |" not in table.replace("\\|", "")

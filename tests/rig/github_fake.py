@@ -7,6 +7,10 @@ every response it sends against GitHub's OpenAPI description (tests/fixtures/git
         ...
         assert gh.validation_errors == []
 
+More repositories on the same server, each with its own state (and git remote):
+`api = gh.add_repository("octo-org/api", remote=remote)`; `api` has the same helpers, its
+`requests` are those whose path named it (each `Recorded` says its `repository`).
+
 Standalone (Docker smoke test): python tests/rig/github_fake.py --port N --state state.json
 [--dump final.json]; prints "READY <api_url>" and writes the dump on SIGTERM/SIGINT.
 """
@@ -14,16 +18,15 @@ Standalone (Docker smoke test): python tests/rig/github_fake.py --port N --state
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if not __package__:  # run as a script: import the sibling modules as package "tests.rig"
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -34,28 +37,22 @@ from werkzeug.datastructures import Headers
 from .git_diff import DiffFile
 from .git_objects import GitObjects
 from .github_actions import ActionsHelpers
-from .github_handlers import add_comment, add_issue, add_pull
-from .github_issue_handlers import set_state
 from .github_openapi import SPEC_PATH as SPEC_PATH  # re-exported: the tests read the spec
 from .github_openapi import spec
+from .github_repository import GitHubRepository as GitHubRepository  # re-exported
+from .github_repository import RepositoryHelpers
 from .github_rest import SECONDARY_RATE_LIMIT as SECONDARY_RATE_LIMIT  # re-exported
 from .github_rest import Recorded as Recorded  # re-exported: the benchmarks replay these
 from .github_rest import RestApi
-from .github_review_handlers import seed_reply, seed_review, seed_review_comment
-from .github_state import (
-    Comment,
-    GitHubState,
-    Issue,
-    Reaction,
-    Review,
-    ReviewComment,
-    fake_sha,
-)
+from .github_state import GitHubState, fake_sha
+
+if TYPE_CHECKING:
+    from .git_remote import GitRemote
 
 
-class GitHubFake(ActionsHelpers, RestApi):
-    """The REST API of one repository, served over HTTP, with helpers for tests (those of
-    workflow runs in github_actions.py)."""
+class GitHubFake(RepositoryHelpers, ActionsHelpers, RestApi):
+    """The REST API of a repository, served over HTTP, with helpers for tests (those of
+    workflow runs in github_actions.py); `add_repository` serves more on the same server."""
 
     def __init__(
         self,
@@ -97,6 +94,59 @@ class GitHubFake(ActionsHelpers, RestApi):
         self._thread: threading.Thread | None = None
         self.api_url = self.server_url = ""
 
+    # ---- more repositories --------------------------------------------------------------
+    def add_repository(
+        self,
+        full_name: str,
+        *,
+        remote: GitRemote | None = None,
+        default_branch: str | None = None,
+        private: bool = False,
+    ) -> GitHubRepository:
+        """Serve repository `full_name` ("owner/name") too, from now on: its own issues,
+        comments, pull requests, permissions, rules and workflow runs, the same token, app
+        and server. With `remote` (a GitRemote of that name) its branches, pull requests'
+        heads and files and its Git Data API are that remote's, as the `github` fixture wires
+        the first; without it, branches are made up (`fake_sha`) and pull requests have no
+        files. The default branch is the remote's, else "main". Returns its handle."""
+        owner, _, repo = full_name.partition("/")
+        if not owner or not repo or "/" in repo:
+            raise ValueError(f"not owner/name: {full_name!r}")
+        if remote is not None and remote.full_name.lower() != full_name.lower():
+            raise ValueError(f"the remote serves {remote.full_name}, not {full_name}")
+        wired: dict[str, Any] = {"branch_sha": fake_sha, "commits_between": lambda b, h: 1}
+        if remote is not None:
+            wired = {
+                "branch_sha": remote.branch_sha,
+                "commits_between": remote.commits_between,
+                "pull_head": remote.pull_head,
+                "track_pull": remote.track_pull,
+                "diff_files": remote.diff_files,
+                "git_objects": remote.objects,
+            }
+        state = GitHubState(
+            owner=owner,
+            repo=repo,
+            default_branch=default_branch or (remote.default_branch if remote else "main"),
+            app_login=self.state.app_login,
+            private=private,
+            sibling=self.state,
+            **wired,
+        )
+        with self.state.lock:
+            if self.served(full_name) is not None:
+                raise ValueError(f"{full_name} is served already")
+            state.api, state.web = self.api_url, self.server_url
+            self.repositories[full_name.lower()] = state
+        return GitHubRepository(self, state)
+
+    def repository(self, full_name: str) -> GitHubRepository:
+        """The handle of a repository this fake serves (the first one too); KeyError if none."""
+        state = self.served(full_name)
+        if state is None:
+            raise KeyError(f"the fake does not serve {full_name}")
+        return GitHubRepository(self, state)
+
     # ---- lifecycle ----------------------------------------------------------------------
     def start(self) -> GitHubFake:
         spec()
@@ -105,7 +155,9 @@ class GitHubFake(ActionsHelpers, RestApi):
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host  # noqa: S104
         self.server_url = f"http://{host}:{server.server_address[1]}"
         self.api_url = self.server_url + self.prefix
-        self.state.api, self.state.web = self.api_url, self.server_url
+        with self.state.lock:
+            for state in self.repositories.values():
+                state.api, state.web = self.api_url, self.server_url
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
@@ -124,181 +176,6 @@ class GitHubFake(ActionsHelpers, RestApi):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    # ---- state helpers for tests --------------------------------------------------------
-    def set_permission(self, login: str, perm: str) -> None:
-        if perm not in ("admin", "maintain", "write", "triage", "read", "none"):
-            raise ValueError(f"unknown permission {perm!r}")
-        with self.state.lock:
-            self.state.see(login)
-            self.state.permissions[login] = perm
-
-    def add_issue(self, title: str, body: str | None = None, user_login: str = "octocat") -> int:
-        with self.state.lock:
-            self.state.see(user_login)
-            return add_issue(self.state, title, body, user_login).number
-
-    def add_comment(
-        self, issue_number: int, body: str, user_login: str, user_type: str = "User"
-    ) -> int:
-        with self.state.lock:
-            self.state.see(user_login, user_type)
-            return add_comment(
-                self.state, self.state.issue(issue_number).number, body, user_login
-            ).id
-
-    def add_label(self, issue_number: int, name: str) -> None:
-        """The label on the issue, as a person adding it in the web interface would leave it."""
-        with self.state.lock:
-            labels = self.state.issue(issue_number).labels
-            if name not in labels:
-                labels.append(name)
-
-    def add_pull(
-        self,
-        head: str,
-        base: str,
-        title: str,
-        body: str | None = None,
-        user_login: str = "octocat",
-        head_repo_full_name: str | None = None,
-    ) -> int:
-        with self.state.lock:
-            self.state.see(user_login)
-            if head_repo_full_name:
-                self.state.see(head_repo_full_name.split("/")[0])
-            return add_pull(
-                self.state, head, base, title, body, user_login, head_repo_full_name
-            ).number
-
-    def protect_branch(self, branch: str, protected: bool = True) -> None:
-        """Turn classic branch protection of `branch` on or off."""
-        with self.state.lock:
-            (self.state.protected.add if protected else self.state.protected.discard)(branch)
-
-    def set_branch_rules(self, branch: str, *rules: dict[str, Any]) -> None:
-        """The rules of rulesets that apply to `branch`, each `{"type": ..., "parameters": ...}`
-        in the shape of GitHub's `repository-rule-*` schemas."""
-        with self.state.lock:
-            self.state.rules[branch] = [dict(rule) for rule in rules]
-
-    def require_signatures(self, branch: str) -> None:
-        """A ruleset's "Require signed commits" on `branch`: `GET /rules/branches/{branch}`
-        reports the `required_signatures` rule, and the git objects (GitRemote.objects, with
-        the `github` fixture) refuse commits GitHub did not sign, by the API and by push."""
-        with self.state.lock:
-            rules = self.state.rules.setdefault(branch, [])
-            if {"type": "required_signatures"} not in rules:
-                rules.append({"type": "required_signatures"})
-            if self.state.git_objects is not None:
-                self.state.git_objects.require_signatures(branch)
-
-    def close_pull(self, number: int, *, merged: bool = False, by: str = "octocat") -> None:
-        """Close a pull request, as merged by `by` when `merged`."""
-        with self.state.lock:
-            pull = self.state.issue(number, pull=True)
-            set_state(self.state, pull, "closed")
-            if merged:
-                self.state.see(by)
-                pull.merged_at, pull.merged_by = pull.closed_at, by
-
-    @property
-    def issues(self) -> list[Issue]:
-        """All issues, pull requests included (`is_pull`), as copies."""
-        with self.state.lock:
-            return copy.deepcopy(list(self.state.issues.values()))
-
-    @property
-    def pulls(self) -> list[Issue]:
-        return [i for i in self.issues if i.is_pull]
-
-    def comments(self, issue_number: int) -> list[Comment]:
-        with self.state.lock:
-            return copy.deepcopy(
-                [c for c in self.state.comments.values() if c.issue_number == issue_number]
-            )
-
-    def reactions(self, comment_id: int) -> list[Reaction]:
-        with self.state.lock:
-            return copy.deepcopy(self.state.reactions.get(("comment", comment_id), []))
-
-    def issue_reactions(self, issue_number: int) -> list[Reaction]:
-        with self.state.lock:
-            return copy.deepcopy(self.state.reactions.get(("issue", issue_number), []))
-
-    def review_comment_reactions(self, comment_id: int) -> list[Reaction]:
-        with self.state.lock:
-            return copy.deepcopy(self.state.reactions.get(("review_comment", comment_id), []))
-
-    def reviews(self, pull_number: int) -> list[Review]:
-        with self.state.lock:
-            return copy.deepcopy(
-                [r for r in self.state.reviews.values() if r.pull_number == pull_number]
-            )
-
-    def review_comments(self, pull_number: int) -> list[ReviewComment]:
-        with self.state.lock:
-            return copy.deepcopy(
-                [c for c in self.state.review_comments.values() if c.pull_number == pull_number]
-            )
-
-    def add_review_comment(
-        self,
-        pull_number: int,
-        path: str,
-        line: int,
-        body: str,
-        login: str,
-        *,
-        start_line: int | None = None,
-        side: str = "RIGHT",
-        review_id: int | None = None,
-    ) -> int:
-        """A person's comment on `line` (through `line` from `start_line`) of `path` as the
-        pull request's diff shows it, in review `review_id` or, like a single comment made in
-        the web interface, in a review of its own. ValueError if the diff does not show the
-        lines, with GitHub's reason."""
-        wanted: dict[str, Any] = {"path": path, "line": line, "side": side}
-        if start_line is not None:
-            wanted |= {"start_line": start_line, "start_side": side}
-        with self.state.lock:
-            self.state.see(login)
-            pull = self.state.issue(pull_number, pull=True)
-            return seed_review_comment(self.state, pull, wanted, body, login, review_id).id
-
-    def add_review(
-        self,
-        pull_number: int,
-        login: str,
-        *,
-        state: str = "CHANGES_REQUESTED",
-        body: str = "",
-        comments: Sequence[Mapping[str, Any]] = (),
-    ) -> int:
-        """A person's review, submitted in `state` (COMMENTED, CHANGES_REQUESTED, APPROVED;
-        PENDING leaves it unsubmitted, seen by no one else), with a thread for each of
-        `comments`: `{"path", "line", "body"}` and optionally `"start_line"` and `"side"`
-        (RIGHT unless told), on the pull request's diff. Returns the review's id. ValueError,
-        and nothing added, if the diff does not show a comment's lines (with GitHub's reason)
-        or GitHub would refuse the review."""
-        wanted = []
-        for c in comments:
-            w: dict[str, Any] = {"side": "RIGHT", **c}
-            if w.get("start_line") is not None:
-                w.setdefault("start_side", w["side"])
-            wanted.append(w)
-        with self.state.lock:
-            self.state.see(login)
-            pull = self.state.issue(pull_number, pull=True)
-            return seed_review(self.state, pull, login, body, state, wanted).id
-
-    def add_review_reply(self, comment_id: int, body: str, login: str) -> int:
-        """A person's reply in the review thread of `comment_id`, as the web interface posts
-        it: in a review of its own, pointing at the thread's first comment."""
-        with self.state.lock:
-            self.state.see(login)
-            replied = self.state.review_comments[comment_id]
-            return seed_reply(self.state, replied, body, login).id
 
     def snapshot(self) -> dict[str, Any]:
         with self.state.lock:

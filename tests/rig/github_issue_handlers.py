@@ -85,6 +85,61 @@ def react_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any
     return react(st, ("issue", st.issue(int(p["issue_number"])).number), body["content"])
 
 
+@op("issues/list-for-repo")
+def list_issues(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    """Issues and, as on GitHub, pull requests (their JSON has `pull_request`), newest first
+    unless `sort`/`direction` say otherwise. `labels`: those having every one of the
+    comma-separated names (any case). The fake has no milestones and no issue types."""
+    state = q.get("state", "open")
+    found = [i for i in st.issues.values() if state in ("all", i.state)]
+    for name in filter(None, (n.strip().lower() for n in q.get("labels", "").split(","))):
+        found = [i for i in found if name in (label.lower() for label in i.labels)]
+    if "creator" in q:
+        found = [i for i in found if i.user.lower() == q["creator"].lower()]
+    assignee = q.get("assignee", "*").lower()
+    if assignee == "none":
+        found = [i for i in found if not i.assignees]
+    elif assignee != "*":
+        found = [i for i in found if assignee in (a.lower() for a in i.assignees)]
+    if q.get("milestone", "none") != "none" or q.get("type", "none") != "none":
+        found = []
+    if "since" in q:
+        since = datetime.fromisoformat(q["since"])
+        found = [i for i in found if datetime.fromisoformat(i.updated_at) >= since]
+    key = {"updated": "updated_at", "comments": "comments"}.get(q.get("sort", ""), "created_at")
+    found.sort(
+        key=lambda i: (st.comment_count(i) if key == "comments" else getattr(i, key), i.number),
+        reverse=q.get("direction", "desc") == "desc",
+    )
+    status, items, headers = st.paginate(found, f"/repos/{st.full_name}/issues", q)
+    return status, [issue_json(st, i) for i in items], headers
+
+
+@op("issues/create")
+def create_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
+    """An issue by the token's identity; labels that do not exist yet are created, as GitHub
+    does, and one that exists in another case is that one."""
+    title = str(body["title"])
+    if not title.strip():
+        raise invalid({"resource": "Issue", "code": "missing_field", "field": "title"})
+    check_body("Issue", body.get("body"))
+    labels: list[str] = []
+    for x in body.get("labels") or []:
+        name = x if isinstance(x, str) else x.get("name", "")
+        if not name:
+            continue
+        known = next((n for n in st.labels if n.lower() == name.lower()), None)
+        if known is None:
+            st.labels[name] = st.next_id()
+        if (known or name) not in labels:
+            labels.append(known or name)
+    wanted = body.get("assignees") or ([body["assignee"]] if body.get("assignee") else [])
+    i = add_issue(st, title, body.get("body"), st.app_login, labels=labels)
+    i.assignees = _assignable(st, wanted)
+    made = issue_json(st, i)
+    return 201, made, {"Location": made["url"]}
+
+
 @op("issues/get")
 def get_issue(st: GitHubState, p: dict[str, str], q: dict[str, str], body: Any) -> Reply:
     return 200, issue_json(st, st.issue(int(p["issue_number"]))), {}

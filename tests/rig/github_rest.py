@@ -1,4 +1,5 @@
-"""The GitHub fake's REST API without its HTTP server: record, route, check and answer."""
+"""The GitHub fake's REST API without its HTTP server: record, route to the repository the
+path names, check and answer."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ class Recorded:
     operation: str | None  # operationId, None when the path is not in the spec subset
     time: float
     injected: bool = False  # answered by fail_next()
+    # owner/name of the repository the path names (as the fake spells it when it serves
+    # that repository); "" for a path without one (/user, /rate_limit)
+    repository: str = ""
 
 
 @dataclass
@@ -50,6 +54,14 @@ class _Fault:
     headers: dict[str, str]
     body: dict[str, Any]
     times: int
+    repository: str | None  # only requests for this repository (lowercase); None: any
+
+    def matches(self, rec: Recorded) -> bool:
+        return (
+            self.method == rec.method
+            and bool(self.pattern.search(rec.path))
+            and self.repository in (None, rec.repository.lower())
+        )
 
 
 def _error(status: int, message: str) -> dict[str, Any]:
@@ -61,12 +73,19 @@ def _token(header: str | None) -> str | None:
     return value.strip() if scheme.lower() in ("token", "bearer") else None
 
 
+_REPO_PATH = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)")
+
+
 class RestApi:
-    """Answers requests for `state` under `prefix`, recording each one and every way a
-    request or an answer strays from the spec."""
+    """Answers requests for `state` and the repositories added to it (`repositories`) under
+    `prefix`, recording each one and every way a request or an answer strays from the spec.
+    The repository is the one the path names (404 for one never added, as GitHub answers for a
+    repository the token cannot see); `state`, the first, also answers the paths without one.
+    All of them share `state.lock`."""
 
     def __init__(self, state: GitHubState, *, token: str, prefix: str) -> None:
         self.state, self.token, self.prefix = state, token, prefix
+        self.repositories: dict[str, GitHubState] = {state.full_name.lower(): state}
         self.requests: list[Recorded] = []
         self.validation_errors: list[str] = []
         self.validation_seconds, self.validations = 0.0, 0  # time spent in openapi-core
@@ -81,17 +100,31 @@ class RestApi:
         headers: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
         times: int = 1,
+        *,
+        repository: str | None = None,
     ) -> None:
         """Answer the next `times` requests whose path (no prefix, no query) matches
-        `path_regex` (re.search) with this status instead of handling them."""
+        `path_regex` (re.search), for `repository` (owner/name) if given, with this status
+        instead of handling them."""
         if body is None:
             body = _error(status, SECONDARY_RATE_LIMIT if status in (403, 429) else "Fake error")
+        scope = repository.lower() if repository is not None else None
         with self.state.lock:
             self._faults.append(
                 _Fault(
-                    method.upper(), re.compile(path_regex), status, dict(headers or {}), body, times
+                    method.upper(),
+                    re.compile(path_regex),
+                    status,
+                    dict(headers or {}),
+                    body,
+                    times,
+                    scope,
                 )
             )
+
+    def served(self, full_name: str) -> GitHubState | None:
+        """The state of repository `full_name` (any case), None if it is not served."""
+        return self.repositories.get(full_name.lower())
 
     # ---- one request --------------------------------------------------------------------
     def handle(
@@ -100,7 +133,9 @@ class RestApi:
         url = urlsplit(target)
         if url.path.startswith(LOG_PREFIX):  # blob storage, not the API: nothing to check
             with self.state.lock:
-                return serve_log(self.state, url.path, url.query, headers)
+                name = url.path.removeprefix(LOG_PREFIX)
+                holder = (s for s in self.repositories.values() if name in s.actions.links)
+                return serve_log(next(holder, self.state), url.path, url.query, headers)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         path = unquote(url.path)
         rec = Recorded(
@@ -133,6 +168,11 @@ class RestApi:
             return self._reply(rec, None, None, 404, _error(404, "Not Found"), extra)
         rec.path = rec.path[len(self.prefix) :]
         spec_path = raw_path[len(self.prefix) :]
+        named = _REPO_PATH.match(rec.path)
+        if named is not None:
+            full_name = f"{named['owner']}/{named['repo']}"
+            st = self.served(full_name)
+            rec.repository = st.full_name if st is not None else full_name
         # Matched before unquoting: a branch "feature/x" may come as "feature%2Fx" or as
         # it is (PyGithub), and either way is one path parameter; openapi-core finds the
         # path only with it encoded.
@@ -149,9 +189,7 @@ class RestApi:
             self.validation_errors.append(
                 f"{rec.method} {rec.path}: no such operation in the OpenAPI subset"
             )
-        fault = next(
-            (f for f in self._faults if f.method == rec.method and f.pattern.search(rec.path)), None
-        )
+        fault = next((f for f in self._faults if f.matches(rec)), None)
         # Answers given before the request is checked are checked against the path only.
         bare = SpecRequest(
             rec.method.lower(), spec_path, None, "application/json", RequestParameters()
@@ -183,12 +221,12 @@ class RestApi:
             body = {"message": f"Invalid request.\n\n{text}", "documentation_url": DOCS}
             return self._reply(rec, None, None, 422, body, extra)  # already reported
         try:
-            if "owner" in params and (params["owner"].lower(), params["repo"].lower()) != (
-                self.state.owner.lower(),
-                self.state.repo.lower(),
-            ):
+            st = self.served(f"{params['owner']}/{params['repo']}") if "owner" in params else None
+            if st is None and "owner" in params:
                 raise HTTPError(404, "Not Found")
-            status, data, extra = HANDLERS[route.operation](self.state, params, rec.query, rec.body)
+            status, data, extra = HANDLERS[route.operation](
+                st or self.state, params, rec.query, rec.body
+            )
         except HTTPError as e:
             status, data = e.status, e.body
         except Exception as e:  # a bug in the fake: answer like GitHub's 500 and say so

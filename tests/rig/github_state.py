@@ -151,6 +151,7 @@ class GitHubState:
         track_pull: Callable[[int, str], None] = lambda number, branch: None,
         diff_files: Callable[[str, str], list[DiffFile]] = lambda base, head: [],
         git_objects: GitObjects | None = None,
+        sibling: GitHubState | None = None,
     ) -> None:
         self.owner, self.repo, self.default_branch = owner, repo, default_branch
         self.app_login, self.private = app_login, private
@@ -162,12 +163,13 @@ class GitHubState:
         self.git_objects = git_objects
         self.actions = ActionsState()  # workflow runs, their jobs and their logs
         self.api = self.web = ""  # set by the server once it has a port
-        self.lock = threading.RLock()
+        # Another repository of the same server (`sibling`) shares its lock and, as users
+        # and ids are GitHub's, not a repository's, the users it knows and its id counters.
+        self.lock: threading.RLock = sibling.lock if sibling else threading.RLock()
         self.permissions: dict[str, str] = {}
-        self.user_types = {
-            owner: "Organization",
-            app_login: "Bot" if app_login.endswith("[bot]") else "User",
-        }
+        self.user_types: dict[str, str] = sibling.user_types if sibling else {}
+        self.user_types.setdefault(owner, "Organization")
+        self.user_types.setdefault(app_login, "Bot" if app_login.endswith("[bot]") else "User")
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
         self.reactions: dict[tuple[str, int], list[Reaction]] = {}
@@ -176,7 +178,11 @@ class GitHubState:
         self.labels: dict[str, int] = {}
         self.protected: set[str] = set()  # branches under classic branch protection
         self.rules: dict[str, list[JSON]] = {}  # branch -> the rules of rulesets on it
-        self._ids = itertools.count(4_000_000_001)
+        self._ids: itertools.count[int] = (
+            sibling._ids if sibling else itertools.count(4_000_000_001)
+        )
+        if sibling:
+            self.actions._ids = sibling.actions._ids
         self.created_at = now()
 
     @property
