@@ -19,13 +19,10 @@ from bot.forge import CiJob
 from bot.git_text import redact
 from bot.progress_events import one_line
 
-# A job of a run that did not succeed, as the forge tells it.
-FailedJob = CiJob
-
 
 @dataclass(frozen=True)
 class Excerpt:
-    job: FailedJob
+    job: CiJob
     text: str  # what Codex reads: the failing step's output around its errors, bounded
     errors: tuple[str, ...]  # the most telling error lines (at most 5), timestamps stripped
     runner_error: str | None  # why this is the machine's fault, not the code's
@@ -176,7 +173,7 @@ def _runner_error(lines: Sequence[str]) -> str | None:
     return None
 
 
-def excerpt(job: FailedJob, log: str, *, secrets: Sequence[str] = (), limit: int = 6000) -> Excerpt:
+def excerpt(job: CiJob, log: str, *, secrets: Sequence[str] = (), limit: int = 6000) -> Excerpt:
     """The failing step's output from ``job``'s log, within ``limit`` characters.
 
     The step is ``job.step`` if the log has a step of that name (GitHub names a step

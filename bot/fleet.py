@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
+from bot.run_context import is_repository_name
 
 # The keys that say what to ask: alternatives, so an entry's own replaces the defaults'.
 _REQUEST = frozenset({"prompt", "prompt_file", "tasks_dir"})
-_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
 
 class Settings(BaseModel):
@@ -55,7 +54,7 @@ class Entry(Settings):
     @field_validator("repository")
     @classmethod
     def _named(cls, value: str) -> str:
-        if not _NAME.match(value):
+        if not is_repository_name(value):
             raise ValueError(f"{value!r} is not owner/name")
         return value
 

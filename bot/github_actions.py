@@ -11,12 +11,11 @@ from collections import deque
 from typing import Any
 
 import requests
-from github import GithubException
 from github.Requester import Requester
 
 from bot.errors import GitHubError
 from bot.forge import CiJob, CiRun
-from bot.github_errors import as_error
+from bot.github_errors import translated
 
 # Conclusions of a job that did not succeed: the ones worth reading.
 _NOT_GOOD = frozenset({"failure", "cancelled", "timed_out", "startup_failure"})
@@ -28,12 +27,8 @@ class GitHubActions:
         self._url = f"{repo_url}/actions"
 
     def _get(self, path: str, query: dict[str, Any], action: str) -> dict[str, Any]:
-        try:
+        with translated(action):
             _, data = self._requester.requestJsonAndCheck("GET", self._url + path, parameters=query)
-        except GithubException as exc:
-            raise as_error(exc, action) from None
-        except requests.RequestException as exc:
-            raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
         return data if isinstance(data, dict) else {}
 
     def failed_run(self, head_sha: str) -> CiRun | None:
@@ -74,12 +69,10 @@ class GitHubActions:
 
     def job_log(self, job_id: int, limit: int) -> str:
         action = f"read the log of job {job_id}"
-        try:
+        with translated(action):
             status, headers, _ = self._requester.requestBlob(
                 "GET", f"{self._url}/jobs/{job_id}/logs"
             )
-        except requests.RequestException as exc:
-            raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
         where = headers.get("location")
         if status != 302 or not where:
             raise GitHubError(f"GitHub refused to {action}: {status}")

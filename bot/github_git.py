@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-import requests
-from github import GithubException
 from github.Requester import Requester
 
 from bot.errors import BranchMoved, GitHubError
 from bot.forge import MadeCommit, Signature, TreeChange
-from bot.github_errors import as_error
+from bot.github_errors import translated
 
 
 def _tree_entry(change: TreeChange) -> dict[str, Any]:
@@ -40,12 +38,8 @@ class GitHubGit:
     def _send(
         self, verb: str, path: str, body: dict[str, Any] | None, action: str
     ) -> dict[str, Any]:
-        try:
+        with translated(action):
             _, data = self._requester.requestJsonAndCheck(verb, self._url + path, input=body)
-        except GithubException as exc:
-            raise as_error(exc, action) from None
-        except requests.RequestException as exc:
-            raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
         if not isinstance(data, dict):
             raise GitHubError(f"GitHub's answer could not be read when asked to {action}.")
         return data

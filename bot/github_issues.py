@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-from github import Auth, Github, GithubException
+from github import Auth, Github
 
-from bot.errors import GitHubError
-from bot.github_errors import as_error
+from bot.github_errors import translated
 
 
 class GitHubIssues:
@@ -26,12 +24,8 @@ class GitHubIssues:
         self._gh.close()
 
     def _call(self, verb: str, path: str, action: str, **given: Any) -> Any:
-        try:
+        with translated(action):
             _, data = self._gh.requester.requestJsonAndCheck(verb, self._url + path, **given)
-        except GithubException as exc:
-            raise as_error(exc, action) from None
-        except requests.RequestException as exc:
-            raise GitHubError(f"GitHub could not be reached to {action}: {exc}") from None
         return data
 
     def find_issue(self, label: str, mark: str) -> tuple[int, bool] | None:

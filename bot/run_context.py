@@ -9,6 +9,13 @@ from pathlib import Path
 from bot.errors import ConfigError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+
+
+def is_repository_name(text: str) -> bool:
+    """Whether ``text`` is a repository's ``owner/name`` as GitHub allows them."""
+    return _NAME.match(text) is not None
+
+
 # Runs a person starts for a repository of theirs: the only ones that may work on another.
 _ELSEWHERE = frozenset({"schedule", "workflow_dispatch"})
 
@@ -44,7 +51,7 @@ def aimed_at(context: RunnerContext, repository: str | None, path: str | None) -
         context = replace(context, workspace=context.workspace / path)
     if not repository or repository.lower() == context.repository.lower():
         return context
-    if not _NAME.match(repository):
+    if not is_repository_name(repository):
         raise ConfigError(f"repository {repository!r} is not owner/name.")
     if context.event_name not in _ELSEWHERE:
         raise ConfigError(

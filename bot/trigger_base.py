@@ -163,7 +163,7 @@ def answer_to(
         reply = trigger_text.review_needs_pull(trigger_word)
         return Answer(trigger, sender, thread, reply, summary=reply)
     if command.subcommand is not None:
-        reply = trigger_text.subcommand_unavailable(trigger_word, command.subcommand)
+        reply = trigger_text.subcommand_not_here(trigger_word, command.subcommand)
         return Answer(trigger, sender, thread, reply, summary=reply)
     if not command.prompt:
         reply = messages.usage_reply(trigger_word)

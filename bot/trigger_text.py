@@ -9,7 +9,7 @@ def unclaimed_event(event_name: str, events: Iterable[str]) -> str:
     return f"The '{event_name}' event is not handled; use {', '.join(sorted(events))}."
 
 
-def subcommand_unavailable(trigger: str, word: str) -> str:
+def subcommand_not_here(trigger: str, word: str) -> str:
     return (
         f"`{trigger} {word}` is a command that does not apply here, so I "
         f"changed nothing. To ask for a change whose text starts with '{word}', write "

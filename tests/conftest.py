@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from github import Auth, Github
 
 from bot.forge import Access
 from tests.action_rig import TOKEN, Runner
@@ -79,6 +80,21 @@ def github(remote: GitRemote) -> Iterator[GitHubFake]:
         fake.set_permission("Codertocat", "write")
         yield fake
     assert fake.validation_errors == []
+
+
+@pytest.fixture
+def g(github: GitHubFake) -> Iterator[Github]:
+    """PyGithub as bot/github_api.py sets it up: lazy, so a lookup by number costs nothing."""
+    client = Github(
+        auth=Auth.Token(github.token),
+        base_url=github.api_url,
+        lazy=True,
+        retry=None,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
+    yield client
+    client.close()
 
 
 @pytest.fixture

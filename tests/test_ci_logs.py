@@ -9,10 +9,11 @@ from itertools import count
 
 import pytest
 
-from bot.ci_logs import Excerpt, FailedJob, excerpt, fingerprint, not_the_code
+from bot.ci_logs import Excerpt, excerpt, fingerprint, not_the_code
+from bot.forge import CiJob
 
 SECRET = "sk-" + "C1L0gS3cr3t" * 3
-JOB = FailedJob("CI", "test (3.12)", 301, "failure", "Run pytest -q", "https://x/job/301")
+JOB = CiJob("CI", "test (3.12)", 301, "failure", "Run pytest -q", "https://x/job/301")
 
 SETUP = """\
 Current runner version: '2.321.0'
@@ -141,9 +142,9 @@ def test_the_excerpt_is_the_failing_step_without_the_setup_noise() -> None:
 
 
 def test_a_step_with_its_own_name_is_found_by_its_first_error() -> None:
-    named = FailedJob("CI", "test", 1, "failure", "Unit tests", "u")  # not in the log
+    named = CiJob("CI", "test", 1, "failure", "Unit tests", "u")  # not in the log
     assert excerpt(named, pytest_log()).text == excerpt(JOB, pytest_log()).text
-    no_step = FailedJob("CI", "test", 1, "failure", None, "u")
+    no_step = CiJob("CI", "test", 1, "failure", None, "u")
     assert excerpt(no_step, pytest_log()).text == excerpt(JOB, pytest_log()).text
 
 
@@ -152,7 +153,7 @@ def test_a_failure_while_setting_up_is_read_where_it_is() -> None:
         "Current runner version: '2.321.0'\n"
         "##[error]Unable to resolve action `actions/chekout@v5`, repository not found\n"
     )
-    job = FailedJob("CI", "test", 1, "failure", "Set up job", "u")
+    job = CiJob("CI", "test", 1, "failure", "Set up job", "u")
     found = excerpt(job, log)
     assert found.errors == (
         "##[error]Unable to resolve action `actions/chekout@v5`, repository not found",
@@ -162,7 +163,7 @@ def test_a_failure_while_setting_up_is_read_where_it_is() -> None:
 
 def test_without_any_error_the_end_of_the_log_is_kept() -> None:
     log = stamped("\n".join(f"building part {n}" for n in range(5_000)))
-    found = excerpt(FailedJob("CI", "b", 1, "failure", None, "u"), log, limit=1_000)
+    found = excerpt(CiJob("CI", "b", 1, "failure", None, "u"), log, limit=1_000)
     assert found.text.startswith("… ")
     assert found.text.endswith("building part 4999")
     assert len(found.text) <= 1_000
@@ -238,8 +239,8 @@ def test_the_limit_must_leave_room_to_read() -> None:
     assert excerpt(JOB, "").text == ""
 
 
-def _run(log: str, job: FailedJob = JOB) -> list[Excerpt]:
-    return [excerpt(job, log), excerpt(FailedJob("Lint", "ruff", 9, "failure", None, "u"), "")]
+def _run(log: str, job: CiJob = JOB) -> list[Excerpt]:
+    return [excerpt(job, log), excerpt(CiJob("Lint", "ruff", 9, "failure", None, "u"), "")]
 
 
 def test_the_same_failure_in_a_re_run_has_the_same_fingerprint() -> None:
@@ -251,7 +252,7 @@ def test_the_same_failure_in_a_re_run_has_the_same_fingerprint() -> None:
         line=12,
         setup=SETUP.replace("20261201.1.0", "20261203.2.0"),
     )
-    again = _run(rerun, FailedJob("CI", "test (3.12)", 987654, "failure", "Run pytest -q", "v"))
+    again = _run(rerun, CiJob("CI", "test (3.12)", 987654, "failure", "Run pytest -q", "v"))
     assert fingerprint(list(reversed(again))) == first
     assert re.fullmatch(r"[0-9a-f]{16}", first)
     # What a run writes of itself, in the errors: run ids, temporary directories, times.
@@ -267,7 +268,7 @@ def test_the_same_failure_in_a_re_run_has_the_same_fingerprint() -> None:
 def test_a_different_failing_test_has_a_different_fingerprint() -> None:
     first = fingerprint(_run(pytest_log("test_total")))
     assert fingerprint(_run(pytest_log("test_discount"))) != first
-    other_step = FailedJob("CI", "test (3.12)", 301, "failure", "Run mypy", "u")
+    other_step = CiJob("CI", "test (3.12)", 301, "failure", "Run mypy", "u")
     assert fingerprint(_run(pytest_log(), other_step)) != first
     assert fingerprint(_run(pytest_log())[:1]) != first  # the lint job passed this time
 
@@ -278,7 +279,7 @@ def test_a_cancelled_or_timed_out_job_is_not_the_codes_to_fix() -> None:
         ("timed_out", "ran out of time"),
         ("startup_failure", "could not start"),
     ]:
-        job = FailedJob("CI", "test (3.12)", 1, conclusion, None, "u")
+        job = CiJob("CI", "test (3.12)", 1, conclusion, None, "u")
         reason = not_the_code([excerpt(JOB, pytest_log()), excerpt(job, "")])
         assert reason is not None
         assert f"The job “test (3.12)” of CI {words}" in reason

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from github import Auth, Github
+from github import Github
 
 from tests.payloads import FIXTURES, payload, workflow_run_event
 from tests.rig.github_fake import GitHubFake
@@ -127,17 +127,9 @@ def test_a_log_comes_from_a_signed_url_that_must_not_see_the_token(
     assert github.validation_errors == []
 
 
-def test_pygithub_reads_runs_jobs_and_the_log_url(github: GitHubFake) -> None:
+def test_pygithub_reads_runs_jobs_and_the_log_url(github: GitHubFake, g: Github) -> None:
     run_id = github.add_workflow_run(head_branch="feature", head_sha="a" * 40)
     job_id = github.add_job(run_id, steps=[("Run tests", "failure")], log=LOG)
-    g = Github(
-        auth=Auth.Token(github.token),
-        base_url=github.api_url,
-        lazy=True,
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
     repo = g.get_repo(REPO)
     run = repo.get_workflow_run(run_id)
     assert (run.conclusion, run.head_branch) == ("failure", "feature")
@@ -145,7 +137,6 @@ def test_pygithub_reads_runs_jobs_and_the_log_url(github: GitHubFake) -> None:
     (job,) = run.jobs()
     assert (job.id, [s.name for s in job.steps][1]) == (job_id, "Run tests")
     assert requests.get(job.logs_url(), timeout=30).text == LOG
-    g.close()
     assert github.log_downloads_with_auth == []
     assert github.validation_errors == []
 

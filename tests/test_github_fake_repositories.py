@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from github import Auth, Github
+from github import Github
 from github.GithubException import GithubException, UnknownObjectException
 
 from tests.action_rig import TOKEN
@@ -30,20 +30,6 @@ def targets(github: GitHubFake, tmp_path: Path) -> Iterator[dict[str, GitHubRepo
     finally:
         for remote in remotes:
             remote.stop()
-
-
-@pytest.fixture
-def g(github: GitHubFake) -> Iterator[Github]:
-    client = Github(
-        auth=Auth.Token(github.token),
-        base_url=github.api_url,
-        lazy=True,
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
-    yield client
-    client.close()
 
 
 def push_branch(repo: GitHubRepository, remote_root: Path, branch: str, tmp_path: Path) -> str:

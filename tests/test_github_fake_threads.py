@@ -5,7 +5,6 @@ webhook payloads of review threads the tests build from GitHub's own examples.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,21 +42,6 @@ def feature(remote: GitRemote, tmp_path: Path) -> str:
     authed = urlunsplit(url._replace(netloc=f"x-access-token:{TOKEN}@{url.netloc}"))
     git("push", "-q", authed, "HEAD:refs/heads/feature", cwd=work)
     return "feature"
-
-
-@pytest.fixture
-def g(github: GitHubFake) -> Iterator[Github]:
-    """PyGithub as bot/github_api.py sets it up: lazy, so a lookup by number costs nothing."""
-    client = Github(
-        auth=Auth.Token(github.token),
-        base_url=github.api_url,
-        lazy=True,
-        retry=None,
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
-    yield client
-    client.close()
 
 
 def _pull(g: Github, number: int) -> PullRequest:
