@@ -4,8 +4,10 @@ cannot make it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -236,3 +238,38 @@ def test_an_answer_that_does_not_hash_to_the_commit_is_not_trusted_it_is_fetched
 
     assert git("rev-parse", "main", cwd=workspace).strip() == made.sha
     assert "Something else" not in git("log", "-1", "--format=%B", "main", cwd=workspace)
+
+
+def test_an_object_planted_under_the_name_of_the_agents_file_never_reaches_the_branch(
+    workspace: Path, forge: FakeForge, remote: GitRemote
+) -> None:
+    """Where the agent can write ``.git`` (no user of its own), it plants a loose object
+    named after the bytes it then writes, but holding others: what is published is only
+    ever bytes the diff guard read, and GitHub's tree must match the checked one."""
+    wanted, planted = b"hello\n", b"planted by the agent\n"
+    header = b"blob %d\0" % len(wanted)
+    sha = hashlib.sha1(header + wanted).hexdigest()  # noqa: S324 - git's object name
+
+    def plant(work: Path) -> None:
+        (work / "hello.txt").write_bytes(wanted)
+        loose = work / ".git/objects" / sha[:2] / sha[2:]
+        loose.parent.mkdir(parents=True, exist_ok=True)
+        loose.write_bytes(zlib.compress(b"blob %d\0" % len(planted) + planted))
+
+    forge.git = FakeGitData(remote.objects)
+    report = run(workspace, forge, FakeAgent(acts=plant), comment("/codex greet"))
+
+    assert "commit" not in forge.git.calls  # GitHub's tree was not the checked one
+
+    if report.conclusion is not Conclusion.FAILED:
+        shown = subprocess.run(
+            ["git", "show", f"refs/heads/{BRANCH}:hello.txt"], cwd=remote.bare,
+            capture_output=True, check=True,
+        )  # fmt: skip
+        assert shown.stdout == wanted
+    assert planted not in b"".join(
+        remote.objects.read_blob(s)
+        for line in git("rev-list", "--objects", "--all", cwd=remote.bare).splitlines()
+        for s in line.split()[:1]
+        if remote.objects.kind(s) == "blob"
+    )
