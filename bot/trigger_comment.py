@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import ci_repair, ci_text, messages
+from bot import ci_text, messages
 from bot.events import (
     Answer,
     Destination,
@@ -38,6 +38,9 @@ from bot.trigger_base import (
     react,
     thread_of,
 )
+
+if TYPE_CHECKING:
+    from bot import ci_repair
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class FixCiCommand(CommentCommand):
     """``/codex fix-ci`` in a pull request, before the forge says which run failed."""
 
     def admit(self, forge: Forge) -> ci_repair.CiFix | Answer:  # type: ignore[override]
+        # Imported when a CI repair is asked for: the first feedback never waits for it.
+        from bot import ci_repair
+
         return ci_repair.on_demand(
             forge, self.thread, self.requester, self.comment_id, Trigger.ISSUE_COMMENT
         )

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot import ci_repair
 from bot.authz import trusted
 from bot.errors import EventError
 from bot.events import Answer, Destination, FollowUp, Parsed, Person, Skip, Trigger, person
 from bot.events import default_branch as default_branch_of
 from bot.forge import CiRun, Forge, Thread
 from bot.trigger_base import Complete, EventInputs, TriggerSpec
+
+if TYPE_CHECKING:
+    from bot import ci_repair
 
 # A run that ended so may be the code's fault; "cancelled" is a person's or a newer run's.
 FAILED = frozenset({"failure", "timed_out", "startup_failure"})
@@ -39,6 +41,9 @@ class CiFailure(Complete):
     prompt: str = field(default="", init=False)
 
     def admit(self, forge: Forge) -> ci_repair.CiFix | Answer | Skip:  # type: ignore[override]
+        # Imported when a CI repair is asked for: the first feedback never waits for it.
+        from bot import ci_repair
+
         return ci_repair.automatic(
             forge, self.thread, self.run, self.head_branch, self.most, self.sender
         )
