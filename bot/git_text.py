@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# Checked in order, the most specific first, each key a phrase git or GitHub prints:
+# a bare "403" would also match a commit id or a port number in the same output.
 _HINTS = {
+    "verified signatures": "The branch requires signed commits: leave sign_commits on.",
     "Authentication failed": "Check that the token may push (contents: write).",
     "could not read Username": "The remote refused the token: check github_token.",
-    "403": "The token may not push here: grant 'contents: write' under permissions:.",
+    "returned error: 403": (
+        "The token may not push here: grant 'contents: write' under permissions:."
+    ),
     "refusing to allow": "Workflow files need a token with the 'workflows' permission.",
     "non-fast-forward": "The branch moved on the remote while the bot worked; run again.",
     "fetch first": "The branch moved on the remote while the bot worked; run again.",
-    "verified signatures": "The branch requires signed commits: leave sign_commits on.",
     "not a git repository": "Point it at a git clone (in a workflow, run actions/checkout first).",
 }
 

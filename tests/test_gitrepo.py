@@ -9,7 +9,7 @@ import pytest
 
 from bot import git_change, git_dir_guard
 from bot.errors import GitError, UnsafeChange
-from bot.git_text import redact
+from bot.git_text import hint_for, redact
 from bot.github_api import git_credentials
 from bot.gitrepo import Identity, Repository
 from tests.action_rig import TOKEN
@@ -204,3 +204,19 @@ def test_symlinks_are_entries_of_their_own_kind(checkout: Path) -> None:
         ("run.sh", "100755"),
         ("gone.txt", None),
     ]
+
+
+def test_a_refused_unsigned_push_is_explained_even_when_a_commit_id_contains_403() -> None:
+    refused = (
+        "remote: error: GH013: Repository rule violations found for refs/heads/codex/issue-1.\n"
+        "remote: - Commits must have verified signatures.\n"
+        "remote:   Found 1 violation: 4403a9c1e0\n"
+        " ! [remote rejected] codex/issue-1 -> codex/issue-1 (push declined due to repository "
+        "rule violations)\n"
+    )
+    assert hint_for(refused) == "The branch requires signed commits: leave sign_commits on."
+    assert "contents: write" in hint_for(
+        "fatal: unable to access 'http://127.0.0.1:40312/o/r/': "
+        "The requested URL returned error: 403"
+    )
+    assert hint_for("fatal: pathspec 'a403b' did not match any files") == ""
