@@ -67,6 +67,12 @@ def baseline(repo: Repository, private: Path, *, include_uncommitted: bool = Fal
         # comparisons need not read every file again.
         repo.run("read-tree", "-m", commit, env=env)
         return Baseline(commit, start_tree, index, ())
+    # Usually the workspace is the checked-out commit: one status pass shows it (and
+    # writes the refreshed stats into the private index), and the baseline's tree is the
+    # commit's without writing a tree of 50,000 entries. Anything else — untracked,
+    # modified, a submodule moved — takes the full path.
+    if not repo.run("status", "--porcelain=v1", "-z", "--untracked-files=normal", env=env):
+        return Baseline(commit, start_tree, index, ())
     repo.run("add", "--all", env=env)
     tree = repo.run("write-tree", env=env).strip()
     earlier: list[str] = []

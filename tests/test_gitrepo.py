@@ -170,6 +170,31 @@ def test_baseline_keeps_earlier_work_out_of_the_change(checkout: Path, tmp_path:
     assert git_change.changed_paths(repo, base) == ["hello.txt"]
 
 
+@pytest.mark.parametrize("earlier", ["staged", "deleted", "untracked folder"])
+def test_any_state_an_earlier_step_left_is_kept_out(
+    checkout: Path, tmp_path: Path, earlier: str
+) -> None:
+    """The quick "nothing to record" check must see every kind of leftover: a file staged
+    (the tree matches the index, not the commit), a deletion, a file in a new folder."""
+    if earlier == "staged":
+        (checkout / "README.md").write_text("staged by an earlier step\n")
+        git("add", "README.md", cwd=checkout)
+        path = "README.md"
+    elif earlier == "deleted":
+        (checkout / "README.md").unlink()
+        path = "README.md"
+    else:
+        (checkout / "build" / "out").mkdir(parents=True)
+        (checkout / "build" / "out" / "log.txt").write_text("made by an earlier step\n")
+        path = "build/out/log.txt"
+    repo = Repository(checkout)
+    base = git_change.baseline(repo, tmp_path)
+    assert base.earlier == (path,)
+    (checkout / "hello.txt").write_text("hi\n")  # the agent's own change
+
+    assert git_change.changed_paths(repo, base) == ["hello.txt"]
+
+
 def test_include_uncommitted_starts_from_the_commit(checkout: Path, tmp_path: Path) -> None:
     (checkout / "README.md").write_text("edited before the agent\n")
     repo = Repository(checkout)

@@ -68,6 +68,9 @@ class GitObjects:
         # Called with (full ref, sha) after each ref the API creates or moves.
         self.ref_listeners: list[Callable[[str, str], None]] = []
         self._lock = threading.RLock()
+        # sha -> kind of objects seen to exist: an object's kind never changes, and the
+        # fake never deletes one (a missing sha is asked again: it may be written later).
+        self._kinds: dict[str, str] = {}
 
     # ---- objects ------------------------------------------------------------------------
     def write_blob(self, content: bytes) -> str:
@@ -82,7 +85,12 @@ class GitObjects:
         """ "blob", "tree" or "commit" (or "tag"); None if there is no such object."""
         if not _SHA.fullmatch(sha):
             return None
-        return self._git("cat-file", "-t", sha, check=False).strip() or None
+        known = self._kinds.get(sha)
+        if known is None:
+            known = self._git("cat-file", "-t", sha, check=False).strip()
+            if known:
+                self._kinds[sha] = known
+        return known or None
 
     def tree_entries(self, tree: str) -> list[dict[str, Any]]:
         """The top level of `tree`: path, mode, type, sha and (blobs) size."""
@@ -140,10 +148,10 @@ class GitObjects:
             env[f"GIT_{role}_DATE"] = who.get("date") or _git_now()
         argv = ["commit-tree", "--no-gpg-sign", tree, *(a for p in parents for a in ("-p", p))]
         sha = self._git(*argv, input=message.encode(), env=env).strip()
-        if signs:
-            signature = web_flow_signature(self._run(["cat-file", "commit", sha]).stdout)
-        if signature is not None:
-            raw = with_signature(self._run(["cat-file", "commit", sha]).stdout, signature)
+        if signature is not None or signs:
+            unsigned = self._run(["cat-file", "commit", sha]).stdout
+            signature = signature or web_flow_signature(unsigned)
+            raw = with_signature(unsigned, signature)
             sha = self._git("hash-object", "-t", "commit", "-w", "--stdin", input=raw).strip()
         if signs:
             with self._lock:
